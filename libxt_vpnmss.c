@@ -1,0 +1,596 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * libxt_VPNMSS: iptables/ip6tables extension for the VPNMSS target.
+ *
+ *   -j VPNMSS --vpn-mss CIDR=VALUE[,CIDR=VALUE...] [--vpn-dir src|dst|both]
+ *
+ * VALUE is an MSS or a tunnel profile NAME@LINKMTU, turned into the MSS for
+ * the rule's family here; the kernel only ever sees numbers.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xtables.h>
+
+#include "xt_vpnmss.h"
+
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof(*(a)))
+#endif
+
+enum {
+	O_VPN_MSS = 0,
+	O_VPN_DIR,
+};
+
+/*
+ * iptables-restore (1.8.9) refuses a parameter of 1024 characters or more,
+ * so the saved form splits the entries over several --vpn-mss options.
+ */
+#define VPNMSS_SAVE_CHUNK	1000
+
+enum vpnmss_kind {
+	VPNMSS_FIXED,		/* a fixed number of bytes per packet */
+	VPNMSS_ESP_TUNNEL,	/* ESP tunnel mode, as xfrm_state_mtu() */
+	VPNMSS_ESP_TRANSPORT,	/* ESP transport mode, then @inner bytes */
+};
+
+struct vpnmss_profile {
+	const char *name;
+	enum vpnmss_kind kind;
+	unsigned int overhead;	/* FIXED: all of it; ESP: outer header + SPI/seq + IV + NAT-T */
+	unsigned int icv;	/* ESP integrity check value */
+	unsigned int block;	/* ESP cipher block size, rounded up to 4 */
+	unsigned int inner;	/* TRANSPORT: headers carried inside ESP */
+	const char *what;
+};
+
+static const struct vpnmss_profile vpnmss_profiles[] = {
+	{ "mtu", VPNMSS_FIXED, 0, 0, 0, 0,
+	  "no tunnel: the link MTU itself" },
+	{ "pppoe", VPNMSS_FIXED, 8, 0, 0, 0,
+	  "PPPoE (8)" },
+	{ "esp-cbc", VPNMSS_ESP_TUNNEL, 20 + 8 + 16, 16, 16, 0,
+	  "ESP tunnel, AES-CBC + HMAC-SHA256-128, IPv4 outer" },
+	{ "esp-cbc-natt", VPNMSS_ESP_TUNNEL, 20 + 8 + 16 + 8, 16, 16, 0,
+	  "the same with NAT-T (UDP 4500)" },
+	{ "esp-gcm", VPNMSS_ESP_TUNNEL, 20 + 8 + 8, 16, 4, 0,
+	  "ESP tunnel, AES-GCM-16, IPv4 outer" },
+	{ "esp-gcm-natt", VPNMSS_ESP_TUNNEL, 20 + 8 + 8 + 8, 16, 4, 0,
+	  "the same with NAT-T (UDP 4500)" },
+	{ "esp-cbc6", VPNMSS_ESP_TUNNEL, 40 + 8 + 16, 16, 16, 0,
+	  "ESP tunnel, AES-CBC + HMAC-SHA256-128, IPv6 outer" },
+	{ "esp-gcm6", VPNMSS_ESP_TUNNEL, 40 + 8 + 8, 16, 4, 0,
+	  "ESP tunnel, AES-GCM-16, IPv6 outer" },
+	{ "l2tp-ipsec", VPNMSS_ESP_TRANSPORT, 8 + 16 + 8, 16, 16,
+	  20 + 8 + 8 + 4,
+	  "L2TPv2/IPsec: ESP transport, CBC, NAT-T; IP+UDP+L2TP+PPP inside" },
+	{ "pptp", VPNMSS_FIXED, 20 + 16 + 8, 0, 0, 0,
+	  "PPTP: IP 20, enhanced GRE 16, PPP+MPPE 8" },
+	{ "gre", VPNMSS_FIXED, 20 + 4, 0, 0, 0,
+	  "GRE over IPv4 (24)" },
+	{ "gre6", VPNMSS_FIXED, 40 + 4, 0, 0, 0,
+	  "GRE over IPv6 (44)" },
+	{ "ipip", VPNMSS_FIXED, 20, 0, 0, 0,
+	  "IP-in-IPv4: IPIP, SIT, VTI (20)" },
+	{ "vxlan", VPNMSS_FIXED, 50, 0, 0, 0,
+	  "VXLAN over IPv4, inner Ethernet included (50)" },
+	{ "wireguard", VPNMSS_FIXED, 60, 0, 0, 0,
+	  "WireGuard over IPv4 (60)" },
+	{ "wireguard6", VPNMSS_FIXED, 80, 0, 0, 0,
+	  "WireGuard over IPv6 (80)" },
+	{ "openvpn-udp", VPNMSS_FIXED, 52, 0, 0, 0,
+	  "OpenVPN over UDP, AEAD cipher (52)" },
+	{ "openvpn-tcp", VPNMSS_FIXED, 66, 0, 0, 0,
+	  "OpenVPN over TCP, AEAD cipher (66)" },
+};
+
+/* What one address family needs to know. */
+struct vpnmss_af {
+	int af;
+	unsigned int maxplen;
+	unsigned int max;	/* entries in one rule */
+	unsigned int iptcp;	/* IP + TCP header: MSS = inner MTU - iptcp */
+	const char *name;
+};
+
+static const struct vpnmss_af vpnmss_af4 = {
+	AF_INET, 32, XT_VPNMSS_MAX4, 20 + 20, "IPv4",
+};
+
+static const struct vpnmss_af vpnmss_af6 = {
+	AF_INET6, 128, XT_VPNMSS_MAX6, 40 + 20, "IPv6",
+};
+
+/* One entry in family-neutral form: the address in network byte order. */
+struct vpnmss_ent {
+	__u8 addr[16];
+	__u8 plen;
+	__u16 mss;
+};
+
+/*
+ * The MTU left for the tunnelled IP packet on a link of MTU @link, or -1
+ * if the link is too small.  ESP follows the kernel's xfrm_state_mtu().
+ */
+static int vpnmss_inner_mtu(const struct vpnmss_profile *p, unsigned int link)
+{
+	unsigned int adj = p->kind == VPNMSS_ESP_TRANSPORT ? 20 : 0;
+	int room, mtu;
+
+	switch (p->kind) {
+	case VPNMSS_FIXED:
+		return (int)link - (int)p->overhead;
+	case VPNMSS_ESP_TUNNEL:
+	case VPNMSS_ESP_TRANSPORT:
+		room = (int)link - (int)(p->overhead + p->icv + adj);
+		if (room <= 0)
+			return -1;
+		mtu = (room & ~(int)(p->block - 1)) + (int)adj - 2;
+		return mtu - (int)p->inner;
+	}
+	return -1;
+}
+
+static const struct vpnmss_profile *vpnmss_profile_find(const char *name,
+							size_t len)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(vpnmss_profiles); i++)
+		if (strlen(vpnmss_profiles[i].name) == len &&
+		    strncmp(vpnmss_profiles[i].name, name, len) == 0)
+			return &vpnmss_profiles[i];
+	return NULL;
+}
+
+/* A plain decimal number: no sign, no spaces, no trailing junk. */
+static bool vpnmss_number(const char *s, size_t len, unsigned long max,
+			  unsigned long *val)
+{
+	unsigned long v = 0;
+	size_t i;
+
+	if (len == 0 || len > 9)
+		return false;
+	for (i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		v = v * 10 + (unsigned long)(s[i] - '0');
+	}
+	if (v > max)
+		return false;
+	*val = v;
+	return true;
+}
+
+/* Parses VALUE of one CIDR=VALUE item into an MSS; @item names it. */
+static __u16 vpnmss_parse_value(const struct vpnmss_af *f, const char *v,
+				const char *item)
+{
+	const struct vpnmss_profile *p;
+	const char *at = strchr(v, '@');
+	unsigned long num;
+	int mss;
+
+	if (!at) {
+		if (!vpnmss_number(v, strlen(v), ULONG_MAX, &num) ||
+		    num < XT_VPNMSS_MSS_MIN || num > XT_VPNMSS_MSS_MAX)
+			xtables_error(PARAMETER_PROBLEM,
+				      "VPNMSS: \"%s\": \"%s\" is neither an MSS (%u-%u) nor a profile NAME@LINKMTU",
+				      item, v, XT_VPNMSS_MSS_MIN,
+				      XT_VPNMSS_MSS_MAX);
+		return num;
+	}
+
+	p = vpnmss_profile_find(v, at - v);
+	if (!p)
+		xtables_error(PARAMETER_PROBLEM,
+			      "VPNMSS: \"%s\": unknown profile \"%.*s\" (iptables -j VPNMSS --help lists them)",
+			      item, (int)(at - v), v);
+	if (!vpnmss_number(at + 1, strlen(at + 1), 65535, &num))
+		xtables_error(PARAMETER_PROBLEM,
+			      "VPNMSS: \"%s\": link MTU \"%s\" is not a number from 68 to 65535",
+			      item, at + 1);
+	mss = vpnmss_inner_mtu(p, num) - (int)f->iptcp;
+	if (num < 68 || mss < XT_VPNMSS_MSS_MIN)
+		xtables_error(PARAMETER_PROBLEM,
+			      "VPNMSS: \"%s\": link MTU %lu is too small for %s over %s (MSS would be below %u)",
+			      item, num, f->name, p->name, XT_VPNMSS_MSS_MIN);
+	if (mss > XT_VPNMSS_MSS_MAX)
+		mss = XT_VPNMSS_MSS_MAX;
+	return mss;
+}
+
+/* Clears the host bits of @addr under /@plen. */
+static void vpnmss_mask(__u8 *addr, unsigned int alen, unsigned int plen)
+{
+	unsigned int i;
+
+	for (i = 0; i < alen; i++) {
+		if (plen >= 8) {
+			plen -= 8;
+			continue;
+		}
+		addr[i] &= (__u8)(0xff00 >> plen);
+		plen = 0;
+	}
+}
+
+static unsigned int vpnmss_alen(const struct vpnmss_af *f)
+{
+	return f->af == AF_INET ? 4 : 16;
+}
+
+/* Parses one CIDR=VALUE item. */
+static void vpnmss_parse_item(const struct vpnmss_af *f, const char *item,
+			      struct vpnmss_ent *e)
+{
+	char buf[INET6_ADDRSTRLEN + 8], net[INET6_ADDRSTRLEN];
+	const char *eq = strchr(item, '=');
+	unsigned int alen = vpnmss_alen(f);
+	unsigned long plen = f->maxplen;
+	__u8 masked[16];
+	char *slash;
+
+	if (!eq || eq == item || eq[1] == '\0')
+		xtables_error(PARAMETER_PROBLEM,
+			      "VPNMSS: \"%s\" is not CIDR=VALUE", item);
+	if ((size_t)(eq - item) >= sizeof(buf))
+		xtables_error(PARAMETER_PROBLEM,
+			      "VPNMSS: \"%.*s\" is not an %s address",
+			      (int)(eq - item), item, f->name);
+	memcpy(buf, item, eq - item);
+	buf[eq - item] = '\0';
+
+	slash = strchr(buf, '/');
+	if (slash) {
+		*slash = '\0';
+		if (!vpnmss_number(slash + 1, strlen(slash + 1), f->maxplen,
+				   &plen))
+			xtables_error(PARAMETER_PROBLEM,
+				      "VPNMSS: \"%s\": prefix length \"%s\" is not a number from 0 to %u",
+				      item, slash + 1, f->maxplen);
+	}
+	memset(e, 0, sizeof(*e));
+	if (inet_pton(f->af, buf, e->addr) != 1)
+		xtables_error(PARAMETER_PROBLEM,
+			      "VPNMSS: \"%s\": \"%s\" is not an %s address",
+			      item, buf, f->name);
+	e->plen = plen;
+
+	memcpy(masked, e->addr, alen);
+	vpnmss_mask(masked, alen, plen);
+	if (memcmp(masked, e->addr, alen) != 0) {
+		inet_ntop(f->af, masked, net, sizeof(net));
+		xtables_error(PARAMETER_PROBLEM,
+			      "VPNMSS: \"%s\": host bits are set in %s/%lu; did you mean %s/%lu?",
+			      item, buf, plen, net, plen);
+	}
+	e->mss = vpnmss_parse_value(f, eq + 1, item);
+}
+
+/* Family-specific access to the entries of the blob. */
+static void vpnmss_get(const struct vpnmss_af *f, const void *data,
+		       unsigned int i, struct vpnmss_ent *e)
+{
+	memset(e, 0, sizeof(*e));
+	if (f->af == AF_INET) {
+		const struct xt_vpnmss_entry4 *x =
+			&((const struct xt_vpnmss_tginfo4 *)data)->entries[i];
+
+		memcpy(e->addr, &x->addr, 4);
+		e->plen = x->plen;
+		e->mss = x->mss;
+	} else {
+		const struct xt_vpnmss_entry6 *x =
+			&((const struct xt_vpnmss_tginfo6 *)data)->entries[i];
+
+		memcpy(e->addr, x->addr, 16);
+		e->plen = x->plen;
+		e->mss = x->mss;
+	}
+}
+
+static void vpnmss_put(const struct vpnmss_af *f, void *data, unsigned int i,
+		       const struct vpnmss_ent *e)
+{
+	if (f->af == AF_INET) {
+		struct xt_vpnmss_entry4 *x =
+			&((struct xt_vpnmss_tginfo4 *)data)->entries[i];
+
+		memset(x, 0, sizeof(*x));
+		memcpy(&x->addr, e->addr, 4);
+		x->plen = e->plen;
+		x->mss = e->mss;
+	} else {
+		struct xt_vpnmss_entry6 *x =
+			&((struct xt_vpnmss_tginfo6 *)data)->entries[i];
+
+		memset(x, 0, sizeof(*x));
+		memcpy(x->addr, e->addr, 16);
+		x->plen = e->plen;
+		x->mss = e->mss;
+	}
+}
+
+/* The header sits at the start of both families' blobs. */
+static struct xt_vpnmss_hdr *vpnmss_hdr(void *data)
+{
+	return data;
+}
+
+static void vpnmss_format(const struct vpnmss_af *f,
+			  const struct vpnmss_ent *e, char *buf, size_t len)
+{
+	char addr[INET6_ADDRSTRLEN];
+
+	inet_ntop(f->af, e->addr, addr, sizeof(addr));
+	snprintf(buf, len, "%s/%u=%u", addr, e->plen, e->mss);
+}
+
+static void vpnmss_parse(const struct vpnmss_af *f, struct xt_option_call *cb)
+{
+	struct xt_vpnmss_hdr *h = vpnmss_hdr(cb->data);
+	char *list, *item, *save = NULL;
+
+	xtables_option_parse(cb);
+	switch (cb->entry->id) {
+	case O_VPN_DIR:
+		if (strcmp(cb->arg, "src") == 0)
+			h->dir = XT_VPNMSS_DIR_SRC;
+		else if (strcmp(cb->arg, "dst") == 0)
+			h->dir = XT_VPNMSS_DIR_DST;
+		else if (strcmp(cb->arg, "both") == 0)
+			h->dir = XT_VPNMSS_DIR_BOTH;
+		else
+			xtables_error(PARAMETER_PROBLEM,
+				      "VPNMSS: --vpn-dir \"%s\": must be src, dst or both",
+				      cb->arg);
+		break;
+	case O_VPN_MSS:
+		if (cb->arg[0] == '\0' || cb->arg[strlen(cb->arg) - 1] == ',' ||
+		    strstr(cb->arg, ",,") || cb->arg[0] == ',')
+			xtables_error(PARAMETER_PROBLEM,
+				      "VPNMSS: --vpn-mss \"%s\": empty item in list",
+				      cb->arg);
+		list = xtables_strdup(cb->arg);
+		for (item = strtok_r(list, ",", &save); item;
+		     item = strtok_r(NULL, ",", &save)) {
+			struct vpnmss_ent e, o;
+			unsigned int i;
+
+			vpnmss_parse_item(f, item, &e);
+			for (i = 0; i < h->count; i++) {
+				vpnmss_get(f, cb->data, i, &o);
+				if (o.plen == e.plen &&
+				    memcmp(o.addr, e.addr, sizeof(e.addr)) == 0)
+					xtables_error(PARAMETER_PROBLEM,
+						      "VPNMSS: \"%s\": prefix listed twice",
+						      item);
+			}
+			if (h->count >= f->max)
+				xtables_error(PARAMETER_PROBLEM,
+					      "VPNMSS: \"%s\": too many entries; an %s rule holds at most %u (split the table across rules by prefix)",
+					      item, f->name, f->max);
+			vpnmss_put(f, cb->data, h->count++, &e);
+		}
+		free(list);
+		break;
+	}
+}
+
+static void vpnmss_parse4(struct xt_option_call *cb)
+{
+	vpnmss_parse(&vpnmss_af4, cb);
+}
+
+static void vpnmss_parse6(struct xt_option_call *cb)
+{
+	vpnmss_parse(&vpnmss_af6, cb);
+}
+
+static int vpnmss_ent_cmp(const void *a, const void *b)
+{
+	const struct vpnmss_ent *x = a, *y = b;
+	int r = memcmp(x->addr, y->addr, sizeof(x->addr));
+
+	if (r)
+		return r;
+	return (int)x->plen - (int)y->plen;
+}
+
+/* Sorts the entries: the kernel wants them ascending, and so does -D. */
+static void vpnmss_check(const struct vpnmss_af *f, struct xt_fcheck_call *cb)
+{
+	struct xt_vpnmss_hdr *h = vpnmss_hdr(cb->data);
+	struct vpnmss_ent e[XT_VPNMSS_MAX4];
+	unsigned int i;
+
+	if (!h->dir)
+		h->dir = XT_VPNMSS_DIR_BOTH;
+	for (i = 0; i < h->count; i++)
+		vpnmss_get(f, cb->data, i, &e[i]);
+	qsort(e, h->count, sizeof(e[0]), vpnmss_ent_cmp);
+	for (i = 0; i < h->count; i++)
+		vpnmss_put(f, cb->data, i, &e[i]);
+}
+
+static void vpnmss_check4(struct xt_fcheck_call *cb)
+{
+	vpnmss_check(&vpnmss_af4, cb);
+}
+
+static void vpnmss_check6(struct xt_fcheck_call *cb)
+{
+	vpnmss_check(&vpnmss_af6, cb);
+}
+
+static const char *vpnmss_dir_name(__u8 dir)
+{
+	switch (dir) {
+	case XT_VPNMSS_DIR_SRC:
+		return "src";
+	case XT_VPNMSS_DIR_DST:
+		return "dst";
+	case XT_VPNMSS_DIR_BOTH:
+		return "both";
+	}
+	return "?";
+}
+
+static void vpnmss_print(const struct vpnmss_af *f,
+			 const struct xt_entry_target *target)
+{
+	const struct xt_vpnmss_hdr *h = (const void *)target->data;
+	char buf[INET6_ADDRSTRLEN + 16];
+	struct vpnmss_ent e;
+	unsigned int i;
+
+	printf(" VPNMSS");
+	if (h->dir != XT_VPNMSS_DIR_BOTH)
+		printf(" dir %s", vpnmss_dir_name(h->dir));
+	for (i = 0; i < h->count && i < f->max; i++) {
+		vpnmss_get(f, target->data, i, &e);
+		vpnmss_format(f, &e, buf, sizeof(buf));
+		printf(" %s", buf);
+	}
+}
+
+static void vpnmss_print4(const void *ip __attribute__((unused)),
+			  const struct xt_entry_target *target,
+			  int numeric __attribute__((unused)))
+{
+	vpnmss_print(&vpnmss_af4, target);
+}
+
+static void vpnmss_print6(const void *ip __attribute__((unused)),
+			  const struct xt_entry_target *target,
+			  int numeric __attribute__((unused)))
+{
+	vpnmss_print(&vpnmss_af6, target);
+}
+
+/* The inverse of parsing; each --vpn-mss argument stays below 1024 bytes. */
+static void vpnmss_save(const struct vpnmss_af *f,
+			const struct xt_entry_target *target)
+{
+	const struct xt_vpnmss_hdr *h = (const void *)target->data;
+	char buf[INET6_ADDRSTRLEN + 16];
+	size_t used = 0;
+	struct vpnmss_ent e;
+	unsigned int i;
+
+	for (i = 0; i < h->count && i < f->max; i++) {
+		size_t len;
+
+		vpnmss_get(f, target->data, i, &e);
+		vpnmss_format(f, &e, buf, sizeof(buf));
+		len = strlen(buf);
+		if (used && used + 1 + len <= VPNMSS_SAVE_CHUNK) {
+			printf(",%s", buf);
+			used += 1 + len;
+		} else {
+			printf(" --vpn-mss %s", buf);
+			used = len;
+		}
+	}
+	if (h->dir != XT_VPNMSS_DIR_BOTH)
+		printf(" --vpn-dir %s", vpnmss_dir_name(h->dir));
+}
+
+static void vpnmss_save4(const void *ip __attribute__((unused)),
+			 const struct xt_entry_target *target)
+{
+	vpnmss_save(&vpnmss_af4, target);
+}
+
+static void vpnmss_save6(const void *ip __attribute__((unused)),
+			 const struct xt_entry_target *target)
+{
+	vpnmss_save(&vpnmss_af6, target);
+}
+
+static void vpnmss_help(void)
+{
+	unsigned int i;
+
+	printf(
+"VPNMSS target options:\n"
+"  --vpn-mss CIDR=VALUE[,CIDR=VALUE...]\n"
+"                  Clamp the MSS of SYN and SYN-ACK packets whose address\n"
+"                  is in CIDR to VALUE (repeatable; the longest prefix wins;\n"
+"                  a bare address is a /32 or /128). The MSS is never raised.\n"
+"                  VALUE is an MSS (%u-%u) or a profile NAME@LINKMTU,\n"
+"                  where LINKMTU is the MTU of the link under the tunnel.\n"
+"  --vpn-dir src|dst|both\n"
+"                  Look up the source (connections opened from the tunnel),\n"
+"                  the destination (toward it), or both, the default: then\n"
+"                  the smaller MSS applies.\n"
+"\n"
+"MSS = inner MTU - 40 (iptables) or - 60 (ip6tables). Inner MTU:\n"
+"  fixed profiles:  LINKMTU - overhead\n"
+"  ESP tunnel:      floor((LINKMTU - H - ICV) / B) * B - 2\n"
+"  ESP transport:   floor((LINKMTU - H - ICV - 20) / B) * B + 18 - inner\n"
+"  (H: outer IP (tunnel mode) + SPI/seq 8 + IV + NAT-T 8; B: cipher block;\n"
+"   as the kernel's xfrm_state_mtu())\n"
+"\n"
+"Profiles                   H/ovh ICV  B inner  @1500 v4/v6   @1454 v4/v6\n",
+	       XT_VPNMSS_MSS_MIN, XT_VPNMSS_MSS_MAX);
+	for (i = 0; i < ARRAY_SIZE(vpnmss_profiles); i++) {
+		const struct vpnmss_profile *p = &vpnmss_profiles[i];
+		int a = vpnmss_inner_mtu(p, 1500), b = vpnmss_inner_mtu(p, 1454);
+
+		printf("  %-24s %5u %3u %2u %5u %6d/%-6d %6d/%-6d\n",
+		       p->name, p->overhead, p->icv, p->block, p->inner,
+		       a - 40, a - 60, b - 40, b - 60);
+		printf("      %s\n", p->what);
+	}
+}
+
+static const struct xt_option_entry vpnmss_opts[] = {
+	{ .name = "vpn-mss", .id = O_VPN_MSS, .type = XTTYPE_STRING,
+	  .flags = XTOPT_MAND | XTOPT_MULTI },
+	{ .name = "vpn-dir", .id = O_VPN_DIR, .type = XTTYPE_STRING },
+	XTOPT_TABLEEND,
+};
+
+static struct xtables_target vpnmss_tg_reg[] = {
+	{
+		.family		= NFPROTO_IPV4,
+		.name		= "VPNMSS",
+		.revision	= 0,
+		.version	= XTABLES_VERSION,
+		.size		= XT_ALIGN(sizeof(struct xt_vpnmss_tginfo4)),
+		.userspacesize	= offsetof(struct xt_vpnmss_tginfo4, lpm),
+		.help		= vpnmss_help,
+		.print		= vpnmss_print4,
+		.save		= vpnmss_save4,
+		.x6_parse	= vpnmss_parse4,
+		.x6_fcheck	= vpnmss_check4,
+		.x6_options	= vpnmss_opts,
+	},
+	{
+		.family		= NFPROTO_IPV6,
+		.name		= "VPNMSS",
+		.revision	= 0,
+		.version	= XTABLES_VERSION,
+		.size		= XT_ALIGN(sizeof(struct xt_vpnmss_tginfo6)),
+		.userspacesize	= offsetof(struct xt_vpnmss_tginfo6, lpm),
+		.help		= vpnmss_help,
+		.print		= vpnmss_print6,
+		.save		= vpnmss_save6,
+		.x6_parse	= vpnmss_parse6,
+		.x6_fcheck	= vpnmss_check6,
+		.x6_options	= vpnmss_opts,
+	},
+};
+
+static void __attribute__((constructor)) vpnmss_tg_ldr(void)
+{
+	xtables_register_targets(vpnmss_tg_reg, ARRAY_SIZE(vpnmss_tg_reg));
+}

@@ -1,0 +1,297 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Shared helpers of the vpnmss test tools.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <net/if.h>
+
+#include "common.h"
+
+const char *prog = "tool";
+const char *usage_text = "";
+
+/* ---- checksum ---------------------------------------------------------- */
+
+uint64_t csum_add(uint64_t sum, const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+
+	while (len > 1) {
+		sum += (uint32_t)p[0] << 8 | p[1];
+		p += 2;
+		len -= 2;
+	}
+	if (len)
+		sum += (uint32_t)p[0] << 8;
+	return sum;
+}
+
+uint16_t csum_fold(uint64_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+uint16_t tcp_csum(int family, const void *src, const void *dst,
+		  const void *seg, size_t len)
+{
+	size_t alen = family == AF_INET ? 4 : 16;
+	uint64_t sum = 0;
+
+	sum = csum_add(sum, src, alen);
+	sum = csum_add(sum, dst, alen);
+	/* IPv4: zero, proto, 16-bit length; IPv6: 32-bit length, 0, 0, 0, nh */
+	sum += IPPROTO_TCP;
+	sum += len & 0xffff;
+	sum += (uint64_t)len >> 16;
+	sum = csum_add(sum, seg, len);
+	return csum_fold(sum);
+}
+
+uint16_t csum_replace(uint16_t check, const void *from, const void *to,
+		      size_t len)
+{
+	const uint8_t *f = from;
+	uint64_t sum = (uint16_t)~check;
+	size_t i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		sum += (uint16_t)~((uint32_t)f[i] << 8 | f[i + 1]);
+	sum = csum_add(sum, to, len);
+	return csum_fold(sum);
+}
+
+/* ---- TCP options --------------------------------------------------------- */
+
+int tcp_opt_mss(const uint8_t *opt, size_t len, uint16_t *mss, int max)
+{
+	size_t i = 0;
+	int n = 0;
+
+	while (i < len) {
+		uint8_t kind = opt[i], olen;
+
+		if (kind == 0)		/* EOL */
+			break;
+		if (kind == 1) {	/* NOP */
+			i++;
+			continue;
+		}
+		if (len - i < 2)
+			return TCP_MSS_MALFORMED;
+		olen = opt[i + 1];
+		if (olen < 2 || olen > len - i)
+			return TCP_MSS_MALFORMED;
+		if (kind == 2 && olen == 4) {
+			if (n < max)
+				mss[n] = (uint16_t)(opt[i + 2] << 8 | opt[i + 3]);
+			n++;
+		}
+		i += olen;
+	}
+	return n;
+}
+
+void fmt_mss(char *buf, size_t size, int n, const uint16_t *mss, int max)
+{
+	size_t off = 0;
+	int i;
+
+	if (n == TCP_MSS_MALFORMED) {
+		snprintf(buf, size, "malformed");
+		return;
+	}
+	if (n == 0) {
+		snprintf(buf, size, "none");
+		return;
+	}
+	buf[0] = '\0';
+	for (i = 0; i < n && i < max && off < size; i++)
+		off += snprintf(buf + off, size - off, "%s%u", i ? "," : "",
+				mss[i]);
+}
+
+void fmt_flags(char *buf, uint8_t f)
+{
+	static const struct {
+		uint8_t bit;
+		char c;
+	} order[] = {
+		{ 0x01, 'F' }, { 0x02, 'S' }, { 0x04, 'R' }, { 0x08, 'P' },
+		{ 0x10, 'A' }, { 0x20, 'U' }, { 0x40, 'E' }, { 0x80, 'C' },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(order); i++)
+		if (f & order[i].bit)
+			*buf++ = order[i].c;
+	*buf = '\0';
+}
+
+/* ---- hex ----------------------------------------------------------------- */
+
+void hex_encode(char *out, const void *buf, size_t len)
+{
+	static const char digits[] = "0123456789abcdef";
+	const uint8_t *p = buf;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		*out++ = digits[p[i] >> 4];
+		*out++ = digits[p[i] & 15];
+	}
+	*out = '\0';
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int hex_decode(const char *s, uint8_t *out, size_t max)
+{
+	size_t n = 0;
+
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		s += 2;
+	while (*s) {
+		int hi = hexval(s[0]), lo;
+
+		if (hi < 0 || !s[1])
+			return -1;
+		lo = hexval(s[1]);
+		if (lo < 0 || n >= max)
+			return -1;
+		out[n++] = (uint8_t)(hi << 4 | lo);
+		s += 2;
+	}
+	return (int)n;
+}
+
+/* ---- addresses ----------------------------------------------------------- */
+
+int parse_addr(const char *s, struct addr *a)
+{
+	char tmp[INET6_ADDRSTRLEN + IF_NAMESIZE + 1];
+	char *pct;
+
+	memset(a, 0, sizeof(*a));
+	if (inet_pton(AF_INET, s, &a->v4) == 1) {
+		a->family = AF_INET;
+		return 0;
+	}
+	if (strlen(s) >= sizeof(tmp))
+		return -1;
+	strcpy(tmp, s);
+	pct = strchr(tmp, '%');
+	if (pct) {
+		*pct++ = '\0';
+		a->scope = if_nametoindex(pct);
+		if (!a->scope)
+			return -1;
+	}
+	if (inet_pton(AF_INET6, tmp, &a->v6) != 1)
+		return -1;
+	a->family = AF_INET6;
+	return 0;
+}
+
+const char *fmt_addr(int family, const void *a, char *buf, size_t size)
+{
+	const uint8_t *b = a;
+	static const uint8_t mapped[12] = {
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff
+	};
+
+	if (family == AF_INET6 && !memcmp(b, mapped, sizeof(mapped))) {
+		family = AF_INET;
+		b += 12;
+	}
+	if (!inet_ntop(family, b, buf, (socklen_t)size))
+		snprintf(buf, size, "?");
+	return buf;
+}
+
+/* ---- command line -------------------------------------------------------- */
+
+void usage(int code)
+{
+	fputs(usage_text, code ? stderr : stdout);
+	exit(code);
+}
+
+void usage_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	usage(2);
+}
+
+void die(int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fprintf(stderr, "%s: ", prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	if (err)
+		fprintf(stderr, ": %s", strerror(err));
+	fputc('\n', stderr);
+	exit(1);
+}
+
+unsigned long long arg_num(const char *opt, const char *s,
+			   unsigned long long min, unsigned long long max)
+{
+	unsigned long long v;
+	char *end;
+	int base = 10;
+
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		base = 16;
+	errno = 0;
+	v = strtoull(s, &end, base);
+	if (s[0] < '0' || s[0] > '9' || *end || errno || v < min || v > max)
+		usage_err("bad %s value '%s' (expected %llu..%llu)",
+			  opt, s, min, max);
+	return v;
+}
+
+void touch_file(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+
+	if (fd < 0)
+		die(errno, "cannot create ready file '%s'", path);
+	close(fd);
+}
+
+int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}

@@ -1,0 +1,612 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * xt_VPNMSS: clamp the TCP MSS of SYN and SYN-ACK packets per tunnel subnet.
+ *
+ * One rule holds a table of prefixes, each with the largest MSS that fits
+ * through its tunnel.  A SYN whose source and/or destination falls in a
+ * prefix has its MSS option lowered to that value; the longest prefix wins.
+ * The MSS is never raised, no option is inserted, and nothing is dropped.
+ *
+ * checkentry flattens the prefixes into sorted, disjoint address ranges, so
+ * the per-packet lookup is a binary search with no lock and no allocation.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <linux/skbuff.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include <linux/string.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/tcp.h>
+#include <net/checksum.h>
+#include <net/tcp.h>
+#include <linux/netfilter/x_tables.h>
+
+#include "xt_vpnmss.h"
+
+/* An address in one 128-bit space: IPv4 maps to ::a.b.c.d (prefix + 96). */
+struct vpnmss_key {
+	u64 hi;
+	u64 lo;
+};
+
+/* A range of addresses that starts at @first and ends where the next one
+ * starts; @mss is 0 where no prefix covers it.
+ */
+struct vpnmss_range {
+	struct vpnmss_key first;
+	u16 mss;
+	u16 entry;
+};
+
+struct vpnmss_lpm {
+	unsigned int nr;
+	struct vpnmss_range range[];
+};
+
+/* A validated entry, in the common address space. */
+struct vpnmss_pfx {
+	struct vpnmss_key first;
+	struct vpnmss_key last;
+	u16 mss;
+	u8 plen;
+	u8 flags;
+};
+
+/* At most ten 4-byte MSS options fit into 40 bytes of TCP options. */
+#define VPNMSS_MAX_MSSOPT	(MAX_TCP_OPTION_SPACE / TCPOLEN_MSS)
+
+struct vpnmss_opts {
+	unsigned int nr_mss;
+	unsigned int nr_above;
+	u8 above[VPNMSS_MAX_MSSOPT];	/* offsets of values above the limit */
+};
+
+enum vpnmss_verdict {
+	VPNMSS_CLAMPED,
+	VPNMSS_NOT_ABOVE,
+	VPNMSS_NO_OPTION,
+	VPNMSS_MALFORMED,
+	VPNMSS_UNWRITABLE,
+};
+
+static bool vpnmss_key_lt(const struct vpnmss_key *a,
+			  const struct vpnmss_key *b)
+{
+	return a->hi < b->hi || (a->hi == b->hi && a->lo < b->lo);
+}
+
+static bool vpnmss_key_eq(const struct vpnmss_key *a,
+			  const struct vpnmss_key *b)
+{
+	return a->hi == b->hi && a->lo == b->lo;
+}
+
+static void vpnmss_key4(struct vpnmss_key *k, __be32 addr)
+{
+	k->hi = 0;
+	k->lo = ntohl(addr);
+}
+
+static void vpnmss_key6(struct vpnmss_key *k, const __be32 *addr)
+{
+	k->hi = (u64)ntohl(addr[0]) << 32 | ntohl(addr[1]);
+	k->lo = (u64)ntohl(addr[2]) << 32 | ntohl(addr[3]);
+}
+
+/* The host part of a /plen prefix, plen in 0..128. */
+static void vpnmss_hostmask(struct vpnmss_key *m, unsigned int plen)
+{
+	m->hi = plen >= 64 ? 0 : plen == 0 ? ~0ULL : ~0ULL >> plen;
+	m->lo = plen >= 128 ? 0 : plen <= 64 ? ~0ULL : ~0ULL >> (plen - 64);
+}
+
+/*
+ * Fills in @p from an address and prefix length in the common space.
+ * Returns false if host bits are set.
+ */
+static bool vpnmss_pfx_init(struct vpnmss_pfx *p, const struct vpnmss_key *a,
+			    unsigned int plen, u16 mss, u8 flags)
+{
+	struct vpnmss_key m;
+
+	vpnmss_hostmask(&m, plen);
+	if ((a->hi & m.hi) || (a->lo & m.lo))
+		return false;
+	p->first = *a;
+	p->last.hi = a->hi | m.hi;
+	p->last.lo = a->lo | m.lo;
+	p->plen = plen;
+	p->mss = mss;
+	p->flags = flags;
+	return true;
+}
+
+static bool vpnmss_pfx_has(const struct vpnmss_pfx *p,
+			   const struct vpnmss_key *k)
+{
+	return !vpnmss_key_lt(k, &p->first) && !vpnmss_key_lt(&p->last, k);
+}
+
+/* Entries must be strictly ascending by address, then prefix length. */
+static bool vpnmss_pfx_after(const struct vpnmss_pfx *prev,
+			     const struct vpnmss_pfx *p)
+{
+	if (vpnmss_key_eq(&prev->first, &p->first))
+		return prev->plen < p->plen;
+	return vpnmss_key_lt(&prev->first, &p->first);
+}
+
+static int vpnmss_key_cmp(const void *a, const void *b)
+{
+	if (vpnmss_key_lt(a, b))
+		return -1;
+	return vpnmss_key_lt(b, a);
+}
+
+#define VPNMSS_NO_ENTRY	U16_MAX
+
+/*
+ * Flattens @n prefixes into disjoint ranges.  Every range boundary is the
+ * first address of a prefix or the address just past one, and within a
+ * range the longest covering prefix does not change, so it is enough to
+ * resolve each boundary once.  O(n^2) for n <= 256, in process context.
+ */
+static struct vpnmss_lpm *vpnmss_lpm_build(const struct vpnmss_pfx *p,
+					   unsigned int n)
+{
+	struct vpnmss_key *pts;
+	struct vpnmss_lpm *lpm;
+	unsigned int i, j, nr_pts = 0;
+
+	pts = kmalloc_array(2 * n + 1, sizeof(*pts), GFP_KERNEL);
+	if (!pts)
+		return NULL;
+	lpm = kmalloc(struct_size(lpm, range, 2 * n + 1), GFP_KERNEL);
+	if (!lpm) {
+		kfree(pts);
+		return NULL;
+	}
+
+	pts[nr_pts++] = (struct vpnmss_key){ 0, 0 };
+	for (i = 0; i < n; i++) {
+		pts[nr_pts++] = p[i].first;
+		if (~p[i].last.hi || ~p[i].last.lo) {
+			pts[nr_pts] = p[i].last;
+			if (++pts[nr_pts].lo == 0)
+				pts[nr_pts].hi++;
+			nr_pts++;
+		}
+	}
+	sort(pts, nr_pts, sizeof(*pts), vpnmss_key_cmp, NULL);
+
+	lpm->nr = 0;
+	for (i = 0; i < nr_pts; i++) {
+		unsigned int best = VPNMSS_NO_ENTRY;
+		struct vpnmss_range *r;
+
+		if (i && vpnmss_key_eq(&pts[i], &pts[i - 1]))
+			continue;
+		for (j = 0; j < n; j++)
+			if (vpnmss_pfx_has(&p[j], &pts[i]) &&
+			    (best == VPNMSS_NO_ENTRY || p[j].plen > p[best].plen))
+				best = j;
+		if (lpm->nr && lpm->range[lpm->nr - 1].entry == best)
+			continue;
+		r = &lpm->range[lpm->nr++];
+		r->first = pts[i];
+		r->entry = best;
+		r->mss = best == VPNMSS_NO_ENTRY ? 0 : p[best].mss;
+	}
+	kfree(pts);
+	return lpm;
+}
+
+/* The range holding @k; range[0] starts at address 0, so there is one. */
+static const struct vpnmss_range *
+vpnmss_lpm_lookup(const struct vpnmss_lpm *lpm, const struct vpnmss_key *k)
+{
+	unsigned int lo = 0, hi = lpm->nr;
+
+	while (hi - lo > 1) {
+		unsigned int mid = lo + (hi - lo) / 2;
+
+		if (vpnmss_key_lt(k, &lpm->range[mid].first))
+			hi = mid;
+		else
+			lo = mid;
+	}
+	return &lpm->range[lo];
+}
+
+/* The MSS limit for a packet, or 0 when no entry applies. */
+static u16 vpnmss_limit(const struct vpnmss_lpm *lpm, u8 dir,
+			const struct vpnmss_key *src,
+			const struct vpnmss_key *dst)
+{
+	u16 s = 0, d = 0;
+
+	if (dir & XT_VPNMSS_DIR_SRC)
+		s = vpnmss_lpm_lookup(lpm, src)->mss;
+	if (dir & XT_VPNMSS_DIR_DST)
+		d = vpnmss_lpm_lookup(lpm, dst)->mss;
+	if (s && d)
+		return min(s, d);
+	return s | d;
+}
+
+/*
+ * Walks the options the way tcp_parse_options() does on the receiver: stop
+ * at End-of-Option-List, skip NOPs, and give up on a length below 2 or past
+ * the end.  An MSS option counts only with length 4, as on the receiver.
+ * Returns false for a malformed list.
+ */
+static bool vpnmss_parse_opts(const u8 *opt, unsigned int len, u16 limit,
+			      struct vpnmss_opts *o)
+{
+	unsigned int i = 0;
+
+	o->nr_mss = 0;
+	o->nr_above = 0;
+	while (i < len) {
+		unsigned int size;
+
+		if (opt[i] == TCPOPT_EOL)
+			break;
+		if (opt[i] == TCPOPT_NOP) {
+			i++;
+			continue;
+		}
+		if (len - i < 2)
+			return false;
+		size = opt[i + 1];
+		if (size < 2 || size > len - i)
+			return false;
+		if (opt[i] == TCPOPT_MSS && size == TCPOLEN_MSS) {
+			u16 mss = opt[i + 2] << 8 | opt[i + 3];
+
+			o->nr_mss++;
+			if (mss > limit)
+				o->above[o->nr_above++] = i + 2;
+		}
+		i += size;
+	}
+	return true;
+}
+
+/*
+ * Lowers every MSS option of the TCP header at @thoff that is above @limit.
+ * @th is a copy of that header, already known to carry SYN.
+ */
+static enum vpnmss_verdict vpnmss_clamp(struct sk_buff *skb,
+					unsigned int thoff,
+					const struct tcphdr *th, u16 limit)
+{
+	unsigned int doff = th->doff * 4, i;
+	u8 _opt[MAX_TCP_OPTION_SPACE];
+	struct vpnmss_opts o;
+	struct tcphdr *wth;
+	const u8 *opt;
+	u8 *wopt;
+
+	if (doff < sizeof(*th))
+		return VPNMSS_MALFORMED;
+	if (doff == sizeof(*th))
+		return VPNMSS_NO_OPTION;
+	opt = skb_header_pointer(skb, thoff + sizeof(*th), doff - sizeof(*th),
+				 _opt);
+	if (!opt)
+		return VPNMSS_MALFORMED;
+	if (!vpnmss_parse_opts(opt, doff - sizeof(*th), limit, &o))
+		return VPNMSS_MALFORMED;
+	if (!o.nr_mss)
+		return VPNMSS_NO_OPTION;
+	if (!o.nr_above)
+		return VPNMSS_NOT_ABOVE;
+
+	if (skb_ensure_writable(skb, thoff + doff))
+		return VPNMSS_UNWRITABLE;
+	wth = (struct tcphdr *)(skb->data + thoff);
+	wopt = (u8 *)(wth + 1);
+	for (i = 0; i < o.nr_above; i++) {
+		u8 *p = wopt + o.above[i];
+		u16 old = p[0] << 8 | p[1];
+
+		p[0] = limit >> 8;
+		p[1] = limit & 0xff;
+		inet_proto_csum_replace2(&wth->check, skb, htons(old),
+					 htons(limit), false);
+	}
+	return VPNMSS_CLAMPED;
+}
+
+/* A copy of the TCP header if this is a SYN or SYN-ACK, else NULL. */
+static const struct tcphdr *vpnmss_syn(const struct sk_buff *skb,
+				       const struct xt_action_param *par,
+				       struct tcphdr *buf)
+{
+	const struct tcphdr *th;
+
+	if (par->fragoff)
+		return NULL;
+	th = skb_header_pointer(skb, par->thoff, sizeof(*buf), buf);
+	if (!th || !th->syn || th->rst)
+		return NULL;
+	return th;
+}
+
+static unsigned int vpnmss_tg4(struct sk_buff *skb,
+			       const struct xt_action_param *par)
+{
+	const struct xt_vpnmss_tginfo4 *info = par->targinfo;
+	const struct iphdr *iph = ip_hdr(skb);
+	struct vpnmss_key src, dst;
+	const struct tcphdr *th;
+	struct tcphdr _th;
+	u16 limit;
+
+	if (iph->protocol != IPPROTO_TCP)
+		return XT_CONTINUE;
+	th = vpnmss_syn(skb, par, &_th);
+	if (!th)
+		return XT_CONTINUE;
+
+	vpnmss_key4(&src, iph->saddr);
+	vpnmss_key4(&dst, iph->daddr);
+	limit = vpnmss_limit(info->lpm, info->hdr.dir, &src, &dst);
+	if (limit)
+		vpnmss_clamp(skb, par->thoff, th, limit);
+	return XT_CONTINUE;
+}
+
+#if IS_ENABLED(CONFIG_IPV6)
+static unsigned int vpnmss_tg6(struct sk_buff *skb,
+			       const struct xt_action_param *par)
+{
+	const struct xt_vpnmss_tginfo6 *info = par->targinfo;
+	const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+	struct vpnmss_key src, dst;
+	const struct tcphdr *th;
+	struct tcphdr _th;
+	u16 limit;
+
+	th = vpnmss_syn(skb, par, &_th);
+	if (!th)
+		return XT_CONTINUE;
+
+	vpnmss_key6(&src, ip6h->saddr.s6_addr32);
+	vpnmss_key6(&dst, ip6h->daddr.s6_addr32);
+	limit = vpnmss_limit(info->lpm, info->hdr.dir, &src, &dst);
+	if (limit)
+		vpnmss_clamp(skb, par->thoff, th, limit);
+	return XT_CONTINUE;
+}
+#endif
+
+static int vpnmss_check_hdr(const struct xt_vpnmss_hdr *h, unsigned int max)
+{
+	if (h->count == 0 || h->count > max) {
+		pr_info_ratelimited("%u entries: must be 1 to %u\n",
+				    h->count, max);
+		return -ERANGE;
+	}
+	if (!h->dir || h->dir & ~XT_VPNMSS_DIR_BOTH) {
+		pr_info_ratelimited("invalid direction %u\n", h->dir);
+		return -EINVAL;
+	}
+	if (h->flags & ~XT_VPNMSS_F_MASK) {
+		pr_info_ratelimited("unknown flags 0x%x (kernel too old?)\n",
+				    h->flags & ~XT_VPNMSS_F_MASK);
+		return -EINVAL;
+	}
+	if (h->reserved || memchr_inv(h->name, 0, sizeof(h->name))) {
+		pr_info_ratelimited("reserved header fields must be zero\n");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Checks one entry, already converted to @p; @idx names it in messages. */
+static int vpnmss_check_entry(const struct vpnmss_pfx *p,
+			      const struct vpnmss_pfx *prev, unsigned int idx)
+{
+	if (p->mss < XT_VPNMSS_MSS_MIN || p->mss > XT_VPNMSS_MSS_MAX) {
+		pr_info_ratelimited("entry %u: MSS %u out of range %u-%u\n",
+				    idx, p->mss, XT_VPNMSS_MSS_MIN,
+				    XT_VPNMSS_MSS_MAX);
+		return -ERANGE;
+	}
+	if (p->flags & ~XT_VPNMSS_E_MASK) {
+		pr_info_ratelimited("entry %u: unknown flags 0x%x (kernel too old?)\n",
+				    idx, p->flags & ~XT_VPNMSS_E_MASK);
+		return -EINVAL;
+	}
+	if (prev && !vpnmss_pfx_after(prev, p)) {
+		pr_info_ratelimited("entry %u: duplicate or out of order\n",
+				    idx);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int vpnmss_conv4(struct vpnmss_pfx *p, const void *entry,
+			unsigned int idx)
+{
+	const struct xt_vpnmss_entry4 *e = entry;
+	struct vpnmss_key k;
+
+	if (e->plen > 32) {
+		pr_info_ratelimited("entry %u: prefix length %u > 32\n",
+				    idx, e->plen);
+		return -EINVAL;
+	}
+	vpnmss_key4(&k, e->addr);
+	if (!vpnmss_pfx_init(p, &k, e->plen + 96, e->mss, e->flags)) {
+		pr_info_ratelimited("entry %u: %pI4/%u has host bits set\n",
+				    idx, &e->addr, e->plen);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int vpnmss_conv6(struct vpnmss_pfx *p, const void *entry,
+			unsigned int idx)
+{
+	const struct xt_vpnmss_entry6 *e = entry;
+	struct vpnmss_key k;
+
+	if (e->plen > 128) {
+		pr_info_ratelimited("entry %u: prefix length %u > 128\n",
+				    idx, e->plen);
+		return -EINVAL;
+	}
+	vpnmss_key6(&k, e->addr);
+	if (!vpnmss_pfx_init(p, &k, e->plen, e->mss, e->flags)) {
+		pr_info_ratelimited("entry %u: %pI6c/%u has host bits set\n",
+				    idx, e->addr, e->plen);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+struct vpnmss_family {
+	unsigned int max;
+	size_t esize;
+	int (*conv)(struct vpnmss_pfx *p, const void *entry, unsigned int idx);
+};
+
+static const struct vpnmss_family vpnmss_family4 = {
+	.max	= XT_VPNMSS_MAX4,
+	.esize	= sizeof(struct xt_vpnmss_entry4),
+	.conv	= vpnmss_conv4,
+};
+
+static const struct vpnmss_family vpnmss_family6 = {
+	.max	= XT_VPNMSS_MAX6,
+	.esize	= sizeof(struct xt_vpnmss_entry6),
+	.conv	= vpnmss_conv6,
+};
+
+/*
+ * Re-validates everything userspace sent (a crafted blob must never harm
+ * the kernel) and builds the lookup structure into *@lpm.
+ */
+static int vpnmss_check(const struct vpnmss_family *f,
+			const struct xt_vpnmss_hdr *h, const u8 *entries,
+			struct vpnmss_lpm **lpm)
+{
+	struct vpnmss_pfx *p;
+	unsigned int i;
+	int ret;
+
+	ret = vpnmss_check_hdr(h, f->max);
+	if (ret)
+		return ret;
+	if (memchr_inv(entries + h->count * f->esize, 0,
+		       (f->max - h->count) * f->esize)) {
+		pr_info_ratelimited("unused entries must be zero\n");
+		return -EINVAL;
+	}
+
+	p = kmalloc_array(h->count, sizeof(*p), GFP_KERNEL);
+	if (!p)
+		return -ENOMEM;
+	for (i = 0; i < h->count; i++) {
+		ret = f->conv(&p[i], entries + i * f->esize, i);
+		if (!ret)
+			ret = vpnmss_check_entry(&p[i], i ? &p[i - 1] : NULL, i);
+		if (ret)
+			goto out;
+	}
+	*lpm = vpnmss_lpm_build(p, h->count);
+	if (!*lpm)
+		ret = -ENOMEM;
+out:
+	kfree(p);
+	return ret;
+}
+
+static int vpnmss_tg4_check(const struct xt_tgchk_param *par)
+{
+	struct xt_vpnmss_tginfo4 *info = par->targinfo;
+
+	return vpnmss_check(&vpnmss_family4, &info->hdr,
+			    (const u8 *)info->entries, &info->lpm);
+}
+
+static void vpnmss_tg4_destroy(const struct xt_tgdtor_param *par)
+{
+	const struct xt_vpnmss_tginfo4 *info = par->targinfo;
+
+	kfree(info->lpm);
+}
+
+#if IS_ENABLED(CONFIG_IPV6)
+static int vpnmss_tg6_check(const struct xt_tgchk_param *par)
+{
+	struct xt_vpnmss_tginfo6 *info = par->targinfo;
+
+	return vpnmss_check(&vpnmss_family6, &info->hdr,
+			    (const u8 *)info->entries, &info->lpm);
+}
+
+static void vpnmss_tg6_destroy(const struct xt_tgdtor_param *par)
+{
+	const struct xt_vpnmss_tginfo6 *info = par->targinfo;
+
+	kfree(info->lpm);
+}
+#endif
+
+static struct xt_target vpnmss_tg_reg[] __read_mostly = {
+	{
+		.name		= "VPNMSS",
+		.revision	= 0,
+		.family		= NFPROTO_IPV4,
+		.proto		= IPPROTO_TCP,
+		.table		= "mangle",
+		.target		= vpnmss_tg4,
+		.checkentry	= vpnmss_tg4_check,
+		.destroy	= vpnmss_tg4_destroy,
+		.targetsize	= sizeof(struct xt_vpnmss_tginfo4),
+		.usersize	= offsetof(struct xt_vpnmss_tginfo4, lpm),
+		.me		= THIS_MODULE,
+	},
+#if IS_ENABLED(CONFIG_IPV6)
+	{
+		.name		= "VPNMSS",
+		.revision	= 0,
+		.family		= NFPROTO_IPV6,
+		.proto		= IPPROTO_TCP,
+		.table		= "mangle",
+		.target		= vpnmss_tg6,
+		.checkentry	= vpnmss_tg6_check,
+		.destroy	= vpnmss_tg6_destroy,
+		.targetsize	= sizeof(struct xt_vpnmss_tginfo6),
+		.usersize	= offsetof(struct xt_vpnmss_tginfo6, lpm),
+		.me		= THIS_MODULE,
+	},
+#endif
+};
+
+static int __init vpnmss_tg_init(void)
+{
+	return xt_register_targets(vpnmss_tg_reg, ARRAY_SIZE(vpnmss_tg_reg));
+}
+
+static void __exit vpnmss_tg_exit(void)
+{
+	xt_unregister_targets(vpnmss_tg_reg, ARRAY_SIZE(vpnmss_tg_reg));
+}
+
+module_init(vpnmss_tg_init);
+module_exit(vpnmss_tg_exit);
+
+MODULE_AUTHOR("The vpnmss developers");
+MODULE_DESCRIPTION("Xtables: per-subnet TCP MSS clamping for VPN tunnels");
+MODULE_LICENSE("GPL");
+MODULE_VERSION(VPNMSS_VERSION);
+MODULE_ALIAS("ipt_VPNMSS");
+MODULE_ALIAS("ip6t_VPNMSS");
