@@ -16,7 +16,7 @@ MODDIR := .build/$(KVER)
 
 CC ?= gcc
 CFLAGS ?= -O2 -g
-XT_CFLAGS := -Wall -Wextra -Werror -fPIC -Iinclude $(shell pkg-config --cflags xtables 2>/dev/null)
+XT_CFLAGS := -Wall -Wextra -Werror -fPIC $(shell pkg-config --cflags xtables 2>/dev/null)
 XTLIBDIR ?= $(shell pkg-config --variable=xtlibdir xtables 2>/dev/null || echo /usr/lib/x86_64-linux-gnu/xtables)
 MANDIR ?= /usr/share/man/man8
 

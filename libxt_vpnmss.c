@@ -16,7 +16,7 @@
 #include <string.h>
 #include <xtables.h>
 
-#include "xt_vpnmss.h"
+#include "include/xt_vpnmss.h"
 
 #ifndef ARRAY_SIZE
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof(*(a)))
@@ -248,19 +248,18 @@ static void vpnmss_parse_item(const struct vpnmss_af *f, const char *item,
 	buf[eq - item] = '\0';
 
 	slash = strchr(buf, '/');
-	if (slash) {
+	if (slash)
 		*slash = '\0';
-		if (!vpnmss_number(slash + 1, strlen(slash + 1), f->maxplen,
-				   &plen))
-			xtables_error(PARAMETER_PROBLEM,
-				      "VPNMSS: \"%s\": prefix length \"%s\" is not a number from 0 to %u",
-				      item, slash + 1, f->maxplen);
-	}
 	memset(e, 0, sizeof(*e));
 	if (inet_pton(f->af, buf, e->addr) != 1)
 		xtables_error(PARAMETER_PROBLEM,
 			      "VPNMSS: \"%s\": \"%s\" is not an %s address",
 			      item, buf, f->name);
+	if (slash && !vpnmss_number(slash + 1, strlen(slash + 1), f->maxplen,
+				    &plen))
+		xtables_error(PARAMETER_PROBLEM,
+			      "VPNMSS: \"%s\": prefix length \"%s\" is not a number from 0 to %u",
+			      item, slash + 1, f->maxplen);
 	e->plen = plen;
 
 	memcpy(masked, e->addr, alen);

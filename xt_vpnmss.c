@@ -24,7 +24,7 @@
 #include <net/tcp.h>
 #include <linux/netfilter/x_tables.h>
 
-#include "xt_vpnmss.h"
+#include "include/xt_vpnmss.h"
 
 /* An address in one 128-bit space: IPv4 maps to ::a.b.c.d (prefix + 96). */
 struct vpnmss_key {
@@ -610,3 +610,7 @@ MODULE_LICENSE("GPL");
 MODULE_VERSION(VPNMSS_VERSION);
 MODULE_ALIAS("ipt_VPNMSS");
 MODULE_ALIAS("ip6t_VPNMSS");
+
+#if IS_ENABLED(CONFIG_XT_VPNMSS_KUNIT_TEST)
+#include "tests/kunit/xt_vpnmss_test.c"
+#endif

@@ -1,0 +1,779 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit suite for xt_vpnmss.  It is #included at the end of xt_vpnmss.c
+ * when CONFIG_XT_VPNMSS_KUNIT_TEST is set, so that it drives the module's
+ * own static functions rather than copies of them.  The references it
+ * checks against (prefix matching, checksums) are computed here, by
+ * simpler means than the code under test.
+ */
+#include <kunit/test.h>
+#include <net/ip.h>
+#include <net/ipv6.h>
+#include <net/ip6_checksum.h>
+
+/* -------------------------------------------------------------------------
+ * The TCP option walk
+ */
+
+struct vpnmss_opts_case {
+	const char *name;
+	u8 opt[MAX_TCP_OPTION_SPACE];
+	unsigned int len;
+	bool valid;
+	unsigned int nr_mss;
+	unsigned int nr_above;
+	u8 above[2];
+};
+
+/* The limit is 1300 (0x0514) throughout; 0x05b4 is 1460. */
+static const struct vpnmss_opts_case vpnmss_opts_cases[] = {
+	{ "empty list", { 0 }, 0, true, 0, 0 },
+	{ "MSS above", { 2, 4, 0x05, 0xb4 }, 4, true, 1, 1, { 2 } },
+	{ "MSS equal", { 2, 4, 0x05, 0x14 }, 4, true, 1, 0 },
+	{ "MSS below", { 2, 4, 0x02, 0x18 }, 4, true, 1, 0 },
+	{ "MSS zero", { 2, 4, 0, 0 }, 4, true, 1, 0 },
+	{ "NOPs before the MSS", { 1, 1, 2, 4, 0x05, 0xb4, 1, 1 }, 8, true,
+	  1, 1, { 4 } },
+	{ "Linux SYN options",
+	  { 2, 4, 0x05, 0xb4, 4, 2, 8, 10, 1, 2, 3, 4, 0, 0, 0, 0, 1, 3, 3, 7 },
+	  20, true, 1, 1, { 2 } },
+	{ "End-of-List first", { 0, 0, 2, 4, 0x05, 0xb4, 0, 0 }, 8, true, 0, 0 },
+	{ "MSS after End-of-List", { 2, 4, 0x05, 0x14, 0, 2, 4, 0x05, 0xb4 },
+	  12, true, 1, 0 },
+	{ "length 0", { 2, 4, 0x05, 0xb4, 8, 0, 0, 0 }, 8, false },
+	{ "length 1", { 2, 4, 0x05, 0xb4, 8, 1, 0, 0 }, 8, false },
+	{ "length past the end", { 2, 4, 0x05, 0xb4, 8, 10, 0, 0 }, 8, false },
+	{ "kind without length at the end", { 1, 1, 1, 8 }, 4, false },
+	{ "MSS of length 3 is ignored", { 2, 3, 0x05, 1, 0, 0, 0, 0 }, 8,
+	  true, 0, 0 },
+	{ "MSS of length 5 is ignored", { 2, 5, 0x05, 0xb4, 1, 0, 0, 0 }, 8,
+	  true, 0, 0 },
+	{ "MSS cut by the header end", { [0 ... 37] = 1, [38] = 2, [39] = 4 },
+	  40, false },
+	{ "MSS as the very last option",
+	  { [0 ... 35] = 1, [36] = 2, [37] = 4, [38] = 0x05, [39] = 0xb4 },
+	  40, true, 1, 1, { 38 } },
+	{ "two MSS options", { 2, 4, 0x05, 0xb4, 2, 4, 0x05, 0xb4 }, 8, true,
+	  2, 2, { 2, 6 } },
+	{ "one of two MSS options above", { 2, 4, 0x05, 0x00, 2, 4, 0x05, 0xb4 },
+	  8, true, 2, 1, { 6 } },
+};
+
+static void vpnmss_opts_desc(const struct vpnmss_opts_case *c, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "option walk: %s", c->name);
+}
+KUNIT_ARRAY_PARAM(vpnmss_opts, vpnmss_opts_cases, vpnmss_opts_desc);
+
+static void vpnmss_test_opts(struct kunit *test)
+{
+	const struct vpnmss_opts_case *c = test->param_value;
+	struct vpnmss_opts o;
+	unsigned int i;
+	u8 *opt;
+
+	/* An exact-size heap copy, so KASAN sees any read past the end. */
+	opt = kunit_kmalloc(test, c->len ?: 1, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, opt);
+	memcpy(opt, c->opt, c->len);
+
+	KUNIT_ASSERT_EQ(test, vpnmss_parse_opts(opt, c->len, 1300, &o),
+			c->valid);
+	if (!c->valid)
+		return;
+	KUNIT_EXPECT_EQ(test, o.nr_mss, c->nr_mss);
+	KUNIT_ASSERT_EQ(test, o.nr_above, c->nr_above);
+	for (i = 0; i < o.nr_above; i++)
+		KUNIT_EXPECT_EQ(test, o.above[i], c->above[i]);
+}
+
+/* -------------------------------------------------------------------------
+ * Rules, packets and the target
+ */
+
+/* A v4 rule with the given "a.b.c.d/plen=mss" entries, checked. */
+static struct xt_vpnmss_tginfo4 *vpnmss_test_rule4(struct kunit *test,
+						   u8 dir, unsigned int n,
+						   const struct xt_vpnmss_entry4 *e)
+{
+	struct xt_vpnmss_tginfo4 *info;
+	struct xt_tgchk_param par = {};
+
+	info = kunit_kzalloc(test, sizeof(*info), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, info);
+	info->hdr.count = n;
+	info->hdr.dir = dir;
+	memcpy(info->entries, e, n * sizeof(*e));
+	par.targinfo = info;
+	KUNIT_ASSERT_EQ(test, vpnmss_tg4_check(&par), 0);
+	return info;
+}
+
+static void vpnmss_test_free4(struct xt_vpnmss_tginfo4 *info)
+{
+	struct xt_tgdtor_param par = { .targinfo = info };
+
+	vpnmss_tg4_destroy(&par);
+}
+
+#define E4(a, b, c, d, len, value) \
+	{ .addr = htonl((a) << 24 | (b) << 16 | (c) << 8 | (d)), \
+	  .plen = (len), .mss = (value) }
+
+/* An IPv4 TCP segment from @saddr, options @opt, and @payload data bytes. */
+static struct sk_buff *vpnmss_test_skb4(struct kunit *test, __be32 saddr,
+					const u8 *opt, unsigned int optlen,
+					u8 flags, unsigned int payload,
+					bool partial)
+{
+	unsigned int thlen = sizeof(struct tcphdr) + optlen;
+	unsigned int len = thlen + payload;
+	__be32 daddr = htonl(0xc0000202);
+	struct sk_buff *skb;
+	struct tcphdr *th;
+	struct iphdr *iph;
+
+	skb = alloc_skb(LL_MAX_HEADER + sizeof(*iph) + len, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	skb_reserve(skb, LL_MAX_HEADER);
+	skb->protocol = htons(ETH_P_IP);
+	skb_reset_network_header(skb);
+	iph = skb_put_zero(skb, sizeof(*iph));
+	iph->version = 4;
+	iph->ihl = 5;
+	iph->ttl = 64;
+	iph->protocol = IPPROTO_TCP;
+	iph->saddr = saddr;
+	iph->daddr = daddr;
+	iph->tot_len = htons(sizeof(*iph) + len);
+	ip_send_check(iph);
+
+	skb_set_transport_header(skb, sizeof(*iph));
+	th = skb_put_zero(skb, thlen);
+	th->source = htons(40000);
+	th->dest = htons(80);
+	th->seq = htonl(0x12345678);
+	th->doff = thlen / 4;
+	tcp_flag_byte(th) = flags;
+	th->window = htons(64240);
+	memcpy(th + 1, opt, optlen);
+	memset(skb_put(skb, payload), 0xa5, payload);
+
+	if (partial) {
+		th->check = ~tcp_v4_check(len, saddr, daddr, 0);
+		skb->ip_summed = CHECKSUM_PARTIAL;
+		skb->csum_start = skb_transport_header(skb) - skb->head;
+		skb->csum_offset = offsetof(struct tcphdr, check);
+	} else {
+		th->check = tcp_v4_check(len, saddr, daddr,
+					 csum_partial(th, len, 0));
+		skb->ip_summed = CHECKSUM_NONE;
+	}
+	return skb;
+}
+
+/* The checksum, completed if still partial, verified from scratch. */
+static bool vpnmss_test_csum4_ok(struct kunit *test, struct sk_buff *skb)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+	unsigned int len = skb->len - ip_hdrlen(skb);
+
+	if (skb->ip_summed == CHECKSUM_PARTIAL)
+		KUNIT_ASSERT_EQ(test, skb_checksum_help(skb), 0);
+	return tcp_v4_check(len, iph->saddr, iph->daddr,
+			    skb_checksum(skb, ip_hdrlen(skb), len, 0)) == 0;
+}
+
+/* The value of the first MSS option, at option offset 2, as sent. */
+static u16 vpnmss_test_mss(const struct sk_buff *skb, unsigned int thoff)
+{
+	const u8 *p = skb->data + thoff + sizeof(struct tcphdr) + 2;
+
+	return p[0] << 8 | p[1];
+}
+
+struct vpnmss_clamp_case {
+	const char *name;
+	u16 entry;
+	u16 mss;
+	u8 flags;
+	bool partial;
+	u16 fragoff;
+	u16 want;
+};
+
+static const struct vpnmss_clamp_case vpnmss_clamp_cases[] = {
+	{ "SYN above the entry", 1300, 1460, TCPHDR_SYN, false, 0, 1300 },
+	{ "SYN above, CHECKSUM_PARTIAL", 1300, 1460, TCPHDR_SYN, true, 0, 1300 },
+	{ "SYN-ACK above", 1300, 1460, TCPHDR_SYN | TCPHDR_ACK, false, 0, 1300 },
+	{ "SYN-ACK above, CHECKSUM_PARTIAL", 1300, 1460,
+	  TCPHDR_SYN | TCPHDR_ACK, true, 0, 1300 },
+	{ "SYN equal to the entry", 1300, 1300, TCPHDR_SYN, false, 0, 1300 },
+	{ "SYN below the entry", 1300, 536, TCPHDR_SYN, false, 0, 536 },
+	{ "odd values", 1333, 65495, TCPHDR_SYN, false, 0, 1333 },
+	{ "minimum entry", 88, 65535, TCPHDR_SYN, true, 0, 88 },
+	{ "ACK is left alone", 1300, 1460, TCPHDR_ACK, false, 0, 1460 },
+	{ "SYN+RST is left alone", 1300, 1460, TCPHDR_SYN | TCPHDR_RST, false,
+	  0, 1460 },
+	{ "non-first fragment is left alone", 1300, 1460, TCPHDR_SYN, false,
+	  1, 1460 },
+};
+
+static void vpnmss_clamp_desc(const struct vpnmss_clamp_case *c, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "clamp: %s", c->name);
+}
+KUNIT_ARRAY_PARAM(vpnmss_clamp, vpnmss_clamp_cases, vpnmss_clamp_desc);
+
+static void vpnmss_test_clamp(struct kunit *test)
+{
+	const struct vpnmss_clamp_case *c = test->param_value;
+	const struct xt_vpnmss_entry4 e[] = { E4(10, 1, 0, 0, 16, c->entry) };
+	u8 opt[8] = { 1, 1, 2, 4, c->mss >> 8, c->mss & 0xff, 1, 0 };
+	struct xt_vpnmss_tginfo4 *info;
+	struct xt_action_param par = {};
+	struct sk_buff *skb;
+
+	info = vpnmss_test_rule4(test, XT_VPNMSS_DIR_SRC, 1, e);
+	skb = vpnmss_test_skb4(test, htonl(0x0a010203), opt + 2, 4, c->flags,
+			       0, c->partial);
+	par.targinfo = info;
+	par.thoff = ip_hdrlen(skb);
+	par.fragoff = c->fragoff;
+
+	KUNIT_EXPECT_EQ(test, vpnmss_tg4(skb, &par), XT_CONTINUE);
+	KUNIT_EXPECT_EQ(test, vpnmss_test_mss(skb, par.thoff), c->want);
+	KUNIT_EXPECT_TRUE(test, vpnmss_test_csum4_ok(test, skb));
+	kfree_skb(skb);
+	vpnmss_test_free4(info);
+}
+
+/* Segments the target must leave byte for byte as they are. */
+static void vpnmss_test_untouched(struct kunit *test)
+{
+	static const struct {
+		u8 opt[12];
+		unsigned int len;
+		int doff;	/* overrides th->doff when >= 0 */
+		unsigned int trunc;	/* bytes of TCP header kept */
+	} cases[] = {
+		{ { 2, 4, 0x05, 0xb4, 8, 0, 0, 0 }, 8, -1, 0 },
+		{ { 2, 4, 0x05, 0xb4, 8, 1, 0, 0 }, 8, -1, 0 },
+		{ { 2, 4, 0x05, 0xb4, 8, 10, 0, 0 }, 8, -1, 0 },
+		{ { 2, 4, 0x05, 0xb4 }, 4, 4, 0 },
+		{ { 2, 4, 0x05, 0xb4 }, 4, 15, 0 },
+		{ { 2, 4, 0x05, 0xb4 }, 4, -1, 10 },
+		{ { 0, 0, 0, 0, 2, 4, 0x05, 0xb4 }, 8, -1, 0 },
+		{ { 2, 3, 0x05, 0xb4 }, 4, -1, 0 },
+		{ { 1, 1, 1, 1 }, 4, -1, 0 },
+	};
+	const struct xt_vpnmss_entry4 e[] = { E4(10, 0, 0, 0, 8, 1300) };
+	struct xt_vpnmss_tginfo4 *info;
+	unsigned int i;
+
+	info = vpnmss_test_rule4(test, XT_VPNMSS_DIR_BOTH, 1, e);
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct xt_action_param par = { .targinfo = info };
+		struct sk_buff *skb;
+		struct tcphdr *th;
+		u8 *before;
+
+		skb = vpnmss_test_skb4(test, htonl(0x0a000001), cases[i].opt,
+				       cases[i].len, TCPHDR_SYN, 0, false);
+		par.thoff = ip_hdrlen(skb);
+		th = tcp_hdr(skb);
+		if (cases[i].doff >= 0)
+			th->doff = cases[i].doff;
+		if (cases[i].trunc)
+			skb_trim(skb, par.thoff + cases[i].trunc);
+		before = kunit_kmalloc(test, skb->len, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, before);
+		memcpy(before, skb->data, skb->len);
+
+		vpnmss_tg4(skb, &par);
+		KUNIT_EXPECT_EQ_MSG(test, memcmp(before, skb->data, skb->len), 0,
+				    "case %u was changed", i);
+		kfree_skb(skb);
+	}
+	vpnmss_test_free4(info);
+}
+
+/* Clamping a cloned skb writes to a private copy, not the shared data. */
+static void vpnmss_test_cloned(struct kunit *test)
+{
+	const struct xt_vpnmss_entry4 e[] = { E4(10, 0, 0, 0, 8, 1300) };
+	const u8 opt[4] = { 2, 4, 0x05, 0xb4 };
+	struct xt_vpnmss_tginfo4 *info;
+	struct xt_action_param par = {};
+	struct sk_buff *skb, *clone;
+
+	info = vpnmss_test_rule4(test, XT_VPNMSS_DIR_SRC, 1, e);
+	skb = vpnmss_test_skb4(test, htonl(0x0a000001), opt, 4, TCPHDR_SYN,
+			       0, false);
+	/* A clone shares the data: the target must copy before writing. */
+	clone = skb_clone(skb, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, clone);
+	par.targinfo = info;
+	par.thoff = ip_hdrlen(skb);
+	vpnmss_tg4(skb, &par);
+	KUNIT_EXPECT_EQ(test, vpnmss_test_mss(skb, par.thoff), 1300);
+	KUNIT_EXPECT_EQ(test, vpnmss_test_mss(clone, par.thoff), 1460);
+	KUNIT_EXPECT_TRUE(test, vpnmss_test_csum4_ok(test, skb));
+	KUNIT_EXPECT_TRUE(test, vpnmss_test_csum4_ok(test, clone));
+	kfree_skb(clone);
+	kfree_skb(skb);
+	vpnmss_test_free4(info);
+}
+
+/* IPv6 with extension headers, located the way ip6_tables locates them. */
+static void vpnmss_test_ipv6_exthdr(struct kunit *test)
+{
+	static const u8 exthdrs[] = {
+		/* hop-by-hop: next = destination options, PadN */
+		NEXTHDR_DEST, 0, 1, 4, 0, 0, 0, 0,
+		/* destination options: next = fragment, PadN */
+		NEXTHDR_FRAGMENT, 0, 1, 4, 0, 0, 0, 0,
+		/* fragment: next = TCP, offset (patched below), id */
+		NEXTHDR_TCP, 0, 0, 0, 0, 0, 0, 42,
+	};
+	const u8 opt[4] = { 2, 4, 0x05, 0xb4 };
+	unsigned int hlen = sizeof(exthdrs);
+	unsigned int thlen = sizeof(struct tcphdr) + sizeof(opt);
+	unsigned int tcpoff = sizeof(struct ipv6hdr) + hlen;
+	struct xt_vpnmss_tginfo6 *info;
+	int fragoff_units;
+
+	info = kunit_kzalloc(test, sizeof(*info), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, info);
+	info->hdr.count = 1;
+	info->hdr.dir = XT_VPNMSS_DIR_SRC;
+	info->entries[0].addr[0] = htonl(0xfd120000);
+	info->entries[0].plen = 16;
+	info->entries[0].mss = 1200;
+	{
+		struct xt_tgchk_param cp = { .targinfo = info };
+
+		KUNIT_ASSERT_EQ(test, vpnmss_tg6_check(&cp), 0);
+	}
+
+	for (fragoff_units = 0; fragoff_units <= 1; fragoff_units++) {
+		struct xt_action_param par = { .targinfo = info };
+		unsigned short fragoff = 0;
+		struct ipv6hdr *ip6h;
+		struct sk_buff *skb;
+		unsigned int thoff;
+		struct tcphdr *th;
+		u8 *x;
+		int proto;
+
+		skb = alloc_skb(LL_MAX_HEADER + sizeof(*ip6h) + hlen + thlen,
+				GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, skb);
+		skb_reserve(skb, LL_MAX_HEADER);
+		skb->protocol = htons(ETH_P_IPV6);
+		skb_reset_network_header(skb);
+		ip6h = skb_put_zero(skb, sizeof(*ip6h));
+		ip6h->version = 6;
+		ip6h->nexthdr = NEXTHDR_HOP;
+		ip6h->hop_limit = 64;
+		ip6h->payload_len = htons(hlen + thlen);
+		ip6h->saddr.s6_addr32[0] = htonl(0xfd120000);
+		ip6h->saddr.s6_addr32[3] = htonl(5);
+		ip6h->daddr.s6_addr32[0] = htonl(0xfd000002);
+		ip6h->daddr.s6_addr32[3] = htonl(2);
+		x = skb_put_data(skb, exthdrs, hlen);
+		/* offset field: 13 bits in units of 8 bytes, then flags */
+		x[16 + 3] = fragoff_units << 3;
+		th = skb_put_zero(skb, thlen);
+		th->doff = thlen / 4;
+		th->syn = 1;
+		memcpy(th + 1, opt, sizeof(opt));
+		th->check = csum_ipv6_magic(&ip6h->saddr, &ip6h->daddr, thlen,
+					    IPPROTO_TCP,
+					    csum_partial(th, thlen, 0));
+
+		/* As ip6_packet_match(): a non-first fragment leaves the
+		 * offset alone and reports the fragment offset.
+		 */
+		thoff = 0;
+		proto = ipv6_find_hdr(skb, &thoff, -1, &fragoff, NULL);
+		KUNIT_ASSERT_EQ(test, proto, IPPROTO_TCP);
+		if (fragoff_units)
+			KUNIT_EXPECT_NE(test, fragoff, 0);
+		else
+			KUNIT_EXPECT_EQ(test, thoff, tcpoff);
+		par.thoff = thoff;
+		par.fragoff = fragoff;
+		KUNIT_EXPECT_EQ(test, vpnmss_tg6(skb, &par), XT_CONTINUE);
+		KUNIT_EXPECT_EQ(test, vpnmss_test_mss(skb, tcpoff),
+				fragoff_units ? 1460 : 1200);
+		th = (struct tcphdr *)(skb->data + tcpoff);
+		KUNIT_EXPECT_EQ(test, csum_ipv6_magic(&ip6h->saddr, &ip6h->daddr,
+						      thlen, IPPROTO_TCP,
+						      csum_partial(th, thlen, 0)),
+				0);
+		kfree_skb(skb);
+	}
+	{
+		struct xt_tgdtor_param dp = { .targinfo = info };
+
+		vpnmss_tg6_destroy(&dp);
+	}
+}
+
+/* -------------------------------------------------------------------------
+ * Longest-prefix lookup against a reference that scans every entry
+ */
+
+/* xorshift32: the same pseudo-random tables on every run. */
+static u32 vpnmss_test_rand(u32 *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 17;
+	*s ^= *s << 5;
+	return *s;
+}
+
+static u32 vpnmss_test_mask4(unsigned int plen)
+{
+	return plen ? ~0U << (32 - plen) : 0;
+}
+
+static int vpnmss_test_cmp4(const void *a, const void *b)
+{
+	const struct xt_vpnmss_entry4 *x = a, *y = b;
+
+	if (x->addr != y->addr)
+		return ntohl(x->addr) < ntohl(y->addr) ? -1 : 1;
+	return x->plen - y->plen;
+}
+
+static u16 vpnmss_test_ref4(const struct xt_vpnmss_entry4 *e, unsigned int n,
+			    u32 a)
+{
+	int best = -1;
+	unsigned int i;
+	u16 mss = 0;
+
+	for (i = 0; i < n; i++)
+		if ((a & vpnmss_test_mask4(e[i].plen)) == ntohl(e[i].addr) &&
+		    (int)e[i].plen > best) {
+			best = e[i].plen;
+			mss = e[i].mss;
+		}
+	return mss;
+}
+
+static void vpnmss_test_check_addr4(struct kunit *test,
+				    const struct xt_vpnmss_tginfo4 *info,
+				    u32 a)
+{
+	struct vpnmss_key k;
+
+	vpnmss_key4(&k, htonl(a));
+	KUNIT_EXPECT_EQ_MSG(test, vpnmss_lpm_lookup(info->lpm, &k)->mss,
+			    vpnmss_test_ref4(info->entries, info->hdr.count, a),
+			    "address %08x", a);
+}
+
+/* Random nested and adjacent prefixes in a few /8s, up to capacity. */
+static void vpnmss_test_lpm4(struct kunit *test)
+{
+	static const unsigned int sizes[] = { 1, 2, 16, XT_VPNMSS_MAX4 };
+	struct xt_vpnmss_entry4 *e;
+	unsigned int s;
+	u32 seed = 0x5eed0004;
+
+	e = kunit_kcalloc(test, XT_VPNMSS_MAX4, sizeof(*e), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, e);
+	for (s = 0; s < ARRAY_SIZE(sizes); s++) {
+		struct xt_vpnmss_tginfo4 *info;
+		unsigned int n = 0, i;
+
+		while (n < sizes[s]) {
+			u32 r = vpnmss_test_rand(&seed);
+			unsigned int plen = r % 33;
+			u32 a = ((r >> 8) % 3 + 10) << 24 |
+				(vpnmss_test_rand(&seed) & 0x00ffffff);
+
+			if (n && r % 4 == 0)	/* adjacent to the previous */
+				a = ntohl(e[n - 1].addr) +
+				    (plen ? 1U << (32 - plen) : 0);
+			a &= vpnmss_test_mask4(plen);
+			for (i = 0; i < n; i++)
+				if (ntohl(e[i].addr) == a && e[i].plen == plen)
+					break;
+			if (i < n)
+				continue;
+			e[n].addr = htonl(a);
+			e[n].plen = plen;
+			e[n].mss = 88 + vpnmss_test_rand(&seed) % 1400;
+			n++;
+		}
+		sort(e, n, sizeof(*e), vpnmss_test_cmp4, NULL);
+		info = vpnmss_test_rule4(test, XT_VPNMSS_DIR_SRC, n, e);
+
+		for (i = 0; i < n; i++) {
+			u32 first = ntohl(e[i].addr);
+			u32 last = first | ~vpnmss_test_mask4(e[i].plen);
+
+			vpnmss_test_check_addr4(test, info, first);
+			vpnmss_test_check_addr4(test, info, last);
+			vpnmss_test_check_addr4(test, info, first - 1);
+			vpnmss_test_check_addr4(test, info, last + 1);
+		}
+		for (i = 0; i < 4000; i++)
+			vpnmss_test_check_addr4(test, info,
+						((vpnmss_test_rand(&seed) % 4 + 9) << 24) |
+						(vpnmss_test_rand(&seed) & 0x00ffffff));
+		vpnmss_test_check_addr4(test, info, 0);
+		vpnmss_test_check_addr4(test, info, ~0U);
+		vpnmss_test_free4(info);
+	}
+}
+
+/* The same in IPv6, with the reference working on bytes. */
+static bool vpnmss_test_in6(const u8 *a, const u8 *net, unsigned int plen)
+{
+	unsigned int full = plen / 8, rest = plen % 8;
+
+	if (memcmp(a, net, full))
+		return false;
+	return !rest || !((a[full] ^ net[full]) & (0xff00 >> rest));
+}
+
+static void vpnmss_test_lpm6(struct kunit *test)
+{
+	struct xt_vpnmss_tginfo6 *info;
+	struct xt_tgchk_param cp = {};
+	struct xt_tgdtor_param dp = {};
+	struct xt_vpnmss_entry6 *e;
+	unsigned int n = 0, i, j;
+	u32 seed = 0x5eed0006;
+
+	info = kunit_kzalloc(test, sizeof(*info), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, info);
+	e = info->entries;
+	while (n < XT_VPNMSS_MAX6) {
+		u32 r = vpnmss_test_rand(&seed);
+		unsigned int plen = r % 129;
+		u8 a[16];
+
+		a[0] = 0xfd;
+		a[1] = 0x12 + (r >> 8) % 2;
+		for (i = 2; i < 16; i++)	/* few distinct bytes: nesting */
+			a[i] = (vpnmss_test_rand(&seed) % 3) * 0x55;
+		for (i = 0; i < 16; i++) {
+			unsigned int keep = plen > i * 8 ? plen - i * 8 : 0;
+
+			if (keep < 8)
+				a[i] &= 0xff00 >> keep;
+		}
+		for (i = 0; i < n; i++)
+			if (!memcmp(e[i].addr, a, 16) && e[i].plen == plen)
+				break;
+		if (i < n)
+			continue;
+		/* insertion sort: ascending address, then prefix length */
+		for (i = n; i > 0; i--) {
+			int c = memcmp(e[i - 1].addr, a, 16);
+
+			if (c < 0 || (c == 0 && e[i - 1].plen < plen))
+				break;
+			e[i] = e[i - 1];
+		}
+		memcpy(e[i].addr, a, 16);
+		e[i].plen = plen;
+		e[i].mss = 88 + vpnmss_test_rand(&seed) % 1400;
+		e[i].flags = 0;
+		n++;
+	}
+	info->hdr.count = n;
+	info->hdr.dir = XT_VPNMSS_DIR_DST;
+	cp.targinfo = info;
+	KUNIT_ASSERT_EQ(test, vpnmss_tg6_check(&cp), 0);
+
+	for (i = 0; i < 6000; i++) {
+		u8 a[16];
+		struct vpnmss_key k;
+		int best = -1;
+		u16 want = 0;
+
+		/* an entry's address with a random tail, or a random one */
+		memcpy(a, e[vpnmss_test_rand(&seed) % n].addr, 16);
+		for (j = 16 - vpnmss_test_rand(&seed) % 17; j < 16; j++)
+			a[j] = vpnmss_test_rand(&seed) % 3 * 0x55 +
+			       vpnmss_test_rand(&seed) % 2;
+		for (j = 0; j < n; j++)
+			if (vpnmss_test_in6(a, (const u8 *)e[j].addr, e[j].plen) &&
+			    (int)e[j].plen > best) {
+				best = e[j].plen;
+				want = e[j].mss;
+			}
+		vpnmss_key6(&k, (const __be32 *)a);
+		KUNIT_EXPECT_EQ_MSG(test, vpnmss_lpm_lookup(info->lpm, &k)->mss,
+				    want, "address %pI6c", a);
+	}
+	dp.targinfo = info;
+	vpnmss_tg6_destroy(&dp);
+}
+
+static void vpnmss_test_dir(struct kunit *test)
+{
+	const struct xt_vpnmss_entry4 e[] = {
+		E4(10, 1, 0, 0, 16, 1300), E4(10, 2, 0, 0, 16, 1200),
+	};
+	struct xt_vpnmss_tginfo4 *info;
+	struct vpnmss_key a, b, c;
+
+	info = vpnmss_test_rule4(test, XT_VPNMSS_DIR_BOTH, 2, e);
+	vpnmss_key4(&a, htonl(0x0a010001));
+	vpnmss_key4(&b, htonl(0x0a020001));
+	vpnmss_key4(&c, htonl(0x0b000001));
+	KUNIT_EXPECT_EQ(test, vpnmss_limit(info->lpm, XT_VPNMSS_DIR_SRC, &a, &b), 1300);
+	KUNIT_EXPECT_EQ(test, vpnmss_limit(info->lpm, XT_VPNMSS_DIR_DST, &a, &b), 1200);
+	KUNIT_EXPECT_EQ(test, vpnmss_limit(info->lpm, XT_VPNMSS_DIR_BOTH, &a, &b), 1200);
+	KUNIT_EXPECT_EQ(test, vpnmss_limit(info->lpm, XT_VPNMSS_DIR_BOTH, &b, &a), 1200);
+	KUNIT_EXPECT_EQ(test, vpnmss_limit(info->lpm, XT_VPNMSS_DIR_BOTH, &a, &c), 1300);
+	KUNIT_EXPECT_EQ(test, vpnmss_limit(info->lpm, XT_VPNMSS_DIR_BOTH, &c, &a), 1300);
+	KUNIT_EXPECT_EQ(test, vpnmss_limit(info->lpm, XT_VPNMSS_DIR_SRC, &c, &a), 0);
+	KUNIT_EXPECT_EQ(test, vpnmss_limit(info->lpm, XT_VPNMSS_DIR_BOTH, &c, &c), 0);
+	vpnmss_test_free4(info);
+}
+
+/* -------------------------------------------------------------------------
+ * checkentry with crafted blobs
+ */
+
+enum vpnmss_mutation {
+	M_VALID, M_COUNT0, M_COUNT_OVER, M_DIR0, M_DIR4, M_FLAGS, M_RESERVED,
+	M_NAME, M_PLEN, M_MSS_LOW, M_MSS_HIGH, M_EFLAGS, M_HOSTBITS, M_DUP,
+	M_UNSORTED, M_UNUSED,
+};
+
+struct vpnmss_check_case {
+	const char *name;
+	enum vpnmss_mutation m;
+	int want;
+};
+
+static const struct vpnmss_check_case vpnmss_check_cases[] = {
+	{ "valid", M_VALID, 0 },
+	{ "no entries", M_COUNT0, -ERANGE },
+	{ "count above capacity", M_COUNT_OVER, -ERANGE },
+	{ "direction 0", M_DIR0, -EINVAL },
+	{ "unknown direction bit", M_DIR4, -EINVAL },
+	{ "unknown rule flag", M_FLAGS, -EINVAL },
+	{ "reserved field set", M_RESERVED, -EINVAL },
+	{ "name set", M_NAME, -EINVAL },
+	{ "prefix length too long", M_PLEN, -EINVAL },
+	{ "MSS below 88", M_MSS_LOW, -ERANGE },
+	{ "MSS above 65495", M_MSS_HIGH, -ERANGE },
+	{ "unknown entry flag", M_EFLAGS, -EINVAL },
+	{ "host bits set", M_HOSTBITS, -EINVAL },
+	{ "duplicate prefix", M_DUP, -EINVAL },
+	{ "entries out of order", M_UNSORTED, -EINVAL },
+	{ "unused entry not zero", M_UNUSED, -EINVAL },
+};
+
+static void vpnmss_check_desc(const struct vpnmss_check_case *c, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "checkentry: %s", c->name);
+}
+KUNIT_ARRAY_PARAM(vpnmss_check, vpnmss_check_cases, vpnmss_check_desc);
+
+static void vpnmss_test_check4(struct kunit *test)
+{
+	const struct vpnmss_check_case *c = test->param_value;
+	struct xt_vpnmss_tginfo4 *info;
+	struct xt_tgchk_param cp = {};
+	struct xt_vpnmss_entry4 *e;
+	int ret;
+
+	info = kunit_kzalloc(test, sizeof(*info), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, info);
+	e = info->entries;
+	info->hdr.count = 3;
+	info->hdr.dir = XT_VPNMSS_DIR_BOTH;
+	e[0] = (struct xt_vpnmss_entry4)E4(10, 0, 0, 0, 8, 1400);
+	e[1] = (struct xt_vpnmss_entry4)E4(10, 1, 0, 0, 16, 1300);
+	e[2] = (struct xt_vpnmss_entry4)E4(192, 168, 12, 0, 24, 1334);
+
+	switch (c->m) {
+	case M_VALID: break;
+	case M_COUNT0: info->hdr.count = 0; break;
+	case M_COUNT_OVER: info->hdr.count = XT_VPNMSS_MAX4 + 1; break;
+	case M_DIR0: info->hdr.dir = 0; break;
+	case M_DIR4: info->hdr.dir = 4 | XT_VPNMSS_DIR_SRC; break;
+	case M_FLAGS: info->hdr.flags = 0x80; break;
+	case M_RESERVED: info->hdr.reserved = 1; break;
+	case M_NAME: info->hdr.name[XT_VPNMSS_NAME_LEN - 1] = 'x'; break;
+	case M_PLEN: e[2].plen = 33; break;
+	case M_MSS_LOW: e[1].mss = 87; break;
+	case M_MSS_HIGH: e[1].mss = 65496; break;
+	case M_EFLAGS: e[0].flags = 1; break;
+	case M_HOSTBITS: e[2].addr = htonl(0xc0a80c01); break;
+	case M_DUP: e[2] = e[1]; break;
+	case M_UNSORTED: swap(e[0], e[1]); break;
+	case M_UNUSED: e[XT_VPNMSS_MAX4 - 1].mss = 1; break;
+	}
+
+	cp.targinfo = info;
+	ret = vpnmss_tg4_check(&cp);
+	KUNIT_EXPECT_EQ(test, ret, c->want);
+	if (ret == 0) {
+		KUNIT_EXPECT_NOT_NULL(test, info->lpm);
+		vpnmss_test_free4(info);
+	}
+}
+
+static void vpnmss_test_check6(struct kunit *test)
+{
+	struct xt_vpnmss_tginfo6 *info;
+	struct xt_tgchk_param cp = {};
+	struct xt_tgdtor_param dp = {};
+
+	info = kunit_kzalloc(test, sizeof(*info), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, info);
+	cp.targinfo = info;
+	dp.targinfo = info;
+	info->hdr.dir = XT_VPNMSS_DIR_SRC;
+	info->hdr.count = 2;
+	info->entries[0].addr[0] = htonl(0xfd120000);
+	info->entries[0].plen = 16;
+	info->entries[0].mss = 1300;
+	info->entries[1].addr[0] = htonl(0xfd120034);
+	info->entries[1].plen = 32;
+	info->entries[1].mss = 1200;
+	KUNIT_ASSERT_EQ(test, vpnmss_tg6_check(&cp), 0);
+	vpnmss_tg6_destroy(&dp);
+
+	info->entries[1].plen = 129;
+	KUNIT_EXPECT_EQ(test, vpnmss_tg6_check(&cp), -EINVAL);
+	info->entries[1].plen = 16;	/* host bits under /16 */
+	KUNIT_EXPECT_EQ(test, vpnmss_tg6_check(&cp), -EINVAL);
+	info->entries[1] = info->entries[0];
+	KUNIT_EXPECT_EQ(test, vpnmss_tg6_check(&cp), -EINVAL);
+	info->hdr.count = XT_VPNMSS_MAX6 + 1;
+	KUNIT_EXPECT_EQ(test, vpnmss_tg6_check(&cp), -ERANGE);
+}
+
+static struct kunit_case vpnmss_test_cases[] = {
+	KUNIT_CASE_PARAM(vpnmss_test_opts, vpnmss_opts_gen_params),
+	KUNIT_CASE_PARAM(vpnmss_test_clamp, vpnmss_clamp_gen_params),
+	KUNIT_CASE(vpnmss_test_untouched),
+	KUNIT_CASE(vpnmss_test_cloned),
+	KUNIT_CASE(vpnmss_test_ipv6_exthdr),
+	KUNIT_CASE(vpnmss_test_lpm4),
+	KUNIT_CASE(vpnmss_test_lpm6),
+	KUNIT_CASE(vpnmss_test_dir),
+	KUNIT_CASE_PARAM(vpnmss_test_check4, vpnmss_check_gen_params),
+	KUNIT_CASE(vpnmss_test_check6),
+	{}
+};
+
+static struct kunit_suite vpnmss_test_suite = {
+	.name = "xt_vpnmss",
+	.test_cases = vpnmss_test_cases,
+};
+kunit_test_suite(vpnmss_test_suite);

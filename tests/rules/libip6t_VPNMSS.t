@@ -1,0 +1,20 @@
+# VPNMSS rule cases for ip6tables; see libipt_VPNMSS.t for the format.
+:PREROUTING,INPUT,FORWARD,OUTPUT,POSTROUTING
+*mangle
+-p tcp -j VPNMSS --vpn-mss fd00:12::/64=1300;=;OK
+-p tcp -j VPNMSS --vpn-mss fd00:12::/64=wireguard@1454;-p tcp -j VPNMSS --vpn-mss fd00:12::/64=1334;OK
+-p tcp -j VPNMSS --vpn-mss fd00:12::/64=esp-cbc@1454;-p tcp -j VPNMSS --vpn-mss fd00:12::/64=1330;OK
+-p tcp -j VPNMSS --vpn-mss fd00:12::/64=esp-cbc-natt@1454;-p tcp -j VPNMSS --vpn-mss fd00:12::/64=1314;OK
+-p tcp -j VPNMSS --vpn-mss fd00:12::/64=esp-gcm6@1500;-p tcp -j VPNMSS --vpn-mss fd00:12::/64=1366;OK
+-p tcp -j VPNMSS --vpn-mss FD00:0012:0000::1=1300;-p tcp -j VPNMSS --vpn-mss fd00:12::1/128=1300;OK
+-p tcp -j VPNMSS --vpn-mss fd00:12::/64=wireguard@1454 --vpn-dir src;-p tcp -j VPNMSS --vpn-mss fd00:12::/64=1334 --vpn-dir src;OK
+-p tcp -j VPNMSS --vpn-mss fd00::/16=1400,fd00:12::/64=1300,::/0=1420;-p tcp -j VPNMSS --vpn-mss ::/0=1420,fd00::/16=1400,fd00:12::/64=1300;OK
+-p tcp -j VPNMSS --vpn-mss fd00:12::1/64=1300;;FAIL;did you mean fd00:12::/64
+-p tcp -j VPNMSS --vpn-mss fd00:12::/129=1300;;FAIL;"129"
+-p tcp -j VPNMSS --vpn-mss 10.0.0.0/8=1300;;FAIL;"10.0.0.0" is not an IPv6 address
+-p tcp -j VPNMSS --vpn-mss fd00:12::/64=wireguard6@100;;FAIL;link MTU 100 is too small
+-p tcp -j VPNMSS --vpn-mss fd00:12::/64=1300,fd00:12::/64=1300;;FAIL;listed twice
+-j VPNMSS --vpn-mss fd00:12::/64=1300;;FAIL
+*filter
+:INPUT,FORWARD,OUTPUT
+-p tcp -j VPNMSS --vpn-mss fd00:12::/64=1300;;FAIL
