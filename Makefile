@@ -22,7 +22,7 @@ MANDIR ?= /usr/share/man/man8
 
 KSRC := xt_vpnmss.c Kbuild dkms.conf include/xt_vpnmss.h
 
-.PHONY: all module lib tools install check check-host check-guest demo style clean dist
+.PHONY: all module lib tools install check check-kunit demo style clean dist
 
 all: module lib
 
@@ -51,6 +51,9 @@ install: module lib
 
 check:
 	tests/check
+
+check-kunit:
+	tests/check kunit
 
 demo:
 	tests/demo

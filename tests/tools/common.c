@@ -2,6 +2,7 @@
 /*
  * Shared helpers of the vpnmss test tools.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -213,16 +214,7 @@ int parse_addr(const char *s, struct addr *a)
 
 const char *fmt_addr(int family, const void *a, char *buf, size_t size)
 {
-	const uint8_t *b = a;
-	static const uint8_t mapped[12] = {
-		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff
-	};
-
-	if (family == AF_INET6 && !memcmp(b, mapped, sizeof(mapped))) {
-		family = AF_INET;
-		b += 12;
-	}
-	if (!inet_ntop(family, b, buf, (socklen_t)size))
+	if (!inet_ntop(family, a, buf, (socklen_t)size))
 		snprintf(buf, size, "?");
 	return buf;
 }

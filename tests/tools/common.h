@@ -85,7 +85,7 @@ struct addr {
 /* Parse a numeric IPv4 or IPv6 address (IPv6 may carry "%iface"). */
 int parse_addr(const char *s, struct addr *a);
 
-/* inet_ntop() that shows IPv4-mapped IPv6 addresses as plain IPv4. */
+/* inet_ntop() into @buf; "?" on failure. */
 const char *fmt_addr(int family, const void *a, char *buf, size_t size);
 
 /* ---- command line -------------------------------------------------------- */
