@@ -110,6 +110,7 @@ static const struct vpnmss_af vpnmss_af6 = {
 struct vpnmss_ent {
 	__u8 addr[16];
 	__u8 plen;
+	__u8 flags;
 	__u16 mss;
 };
 
@@ -168,23 +169,29 @@ static bool vpnmss_number(const char *s, size_t len, unsigned long max,
 	return true;
 }
 
-/* Parses VALUE of one CIDR=VALUE item into an MSS; @item names it. */
-static __u16 vpnmss_parse_value(const struct vpnmss_af *f, const char *v,
-				const char *item)
+/* Parses VALUE of one CIDR=VALUE item into @e; @item names it. */
+static void vpnmss_parse_value(const struct vpnmss_af *f, const char *v,
+			       const char *item, struct vpnmss_ent *e)
 {
 	const struct vpnmss_profile *p;
 	const char *at = strchr(v, '@');
 	unsigned long num;
 	int mss;
 
+	if (strcmp(v, "auto") == 0) {
+		e->flags = XT_VPNMSS_E_AUTO;
+		e->mss = 0;
+		return;
+	}
 	if (!at) {
 		if (!vpnmss_number(v, strlen(v), ULONG_MAX, &num) ||
 		    num < XT_VPNMSS_MSS_MIN || num > XT_VPNMSS_MSS_MAX)
 			xtables_error(PARAMETER_PROBLEM,
-				      "VPNMSS: \"%s\": \"%s\" is neither an MSS (%u-%u) nor a profile NAME@LINKMTU",
+				      "VPNMSS: \"%s\": \"%s\" is neither an MSS (%u-%u), a profile NAME@LINKMTU nor auto",
 				      item, v, XT_VPNMSS_MSS_MIN,
 				      XT_VPNMSS_MSS_MAX);
-		return num;
+		e->mss = num;
+		return;
 	}
 
 	p = vpnmss_profile_find(v, at - v);
@@ -203,7 +210,7 @@ static __u16 vpnmss_parse_value(const struct vpnmss_af *f, const char *v,
 			      item, num, f->name, p->name, XT_VPNMSS_MSS_MIN);
 	if (mss > XT_VPNMSS_MSS_MAX)
 		mss = XT_VPNMSS_MSS_MAX;
-	return mss;
+	e->mss = mss;
 }
 
 /* Clears the host bits of @addr under /@plen. */
@@ -270,7 +277,7 @@ static void vpnmss_parse_item(const struct vpnmss_af *f, const char *item,
 			      "VPNMSS: \"%s\": host bits are set in %s/%lu; did you mean %s/%lu?",
 			      item, buf, plen, net, plen);
 	}
-	e->mss = vpnmss_parse_value(f, eq + 1, item);
+	vpnmss_parse_value(f, eq + 1, item, e);
 }
 
 /* Family-specific access to the entries of the blob. */
@@ -284,6 +291,7 @@ static void vpnmss_get(const struct vpnmss_af *f, const void *data,
 
 		memcpy(e->addr, &x->addr, 4);
 		e->plen = x->plen;
+		e->flags = x->flags;
 		e->mss = x->mss;
 	} else {
 		const struct xt_vpnmss_entry6 *x =
@@ -291,6 +299,7 @@ static void vpnmss_get(const struct vpnmss_af *f, const void *data,
 
 		memcpy(e->addr, x->addr, 16);
 		e->plen = x->plen;
+		e->flags = x->flags;
 		e->mss = x->mss;
 	}
 }
@@ -305,6 +314,7 @@ static void vpnmss_put(const struct vpnmss_af *f, void *data, unsigned int i,
 		memset(x, 0, sizeof(*x));
 		memcpy(&x->addr, e->addr, 4);
 		x->plen = e->plen;
+		x->flags = e->flags;
 		x->mss = e->mss;
 	} else {
 		struct xt_vpnmss_entry6 *x =
@@ -313,6 +323,7 @@ static void vpnmss_put(const struct vpnmss_af *f, void *data, unsigned int i,
 		memset(x, 0, sizeof(*x));
 		memcpy(x->addr, e->addr, 16);
 		x->plen = e->plen;
+		x->flags = e->flags;
 		x->mss = e->mss;
 	}
 }
@@ -329,7 +340,10 @@ static void vpnmss_format(const struct vpnmss_af *f,
 	char addr[INET6_ADDRSTRLEN];
 
 	inet_ntop(f->af, e->addr, addr, sizeof(addr));
-	snprintf(buf, len, "%s/%u=%u", addr, e->plen, e->mss);
+	if (e->flags & XT_VPNMSS_E_AUTO)
+		snprintf(buf, len, "%s/%u=auto", addr, e->plen);
+	else
+		snprintf(buf, len, "%s/%u=%u", addr, e->plen, e->mss);
 }
 
 static void vpnmss_parse(const struct vpnmss_af *f, struct xt_option_call *cb)
@@ -524,8 +538,12 @@ static void vpnmss_help(void)
 "                  Clamp the MSS of SYN and SYN-ACK packets whose address\n"
 "                  is in CIDR to VALUE (repeatable; the longest prefix wins;\n"
 "                  a bare address is a /32 or /128). The MSS is never raised.\n"
-"                  VALUE is an MSS (%u-%u) or a profile NAME@LINKMTU,\n"
-"                  where LINKMTU is the MTU of the link under the tunnel.\n"
+"                  VALUE is an MSS (%u-%u), a profile NAME@LINKMTU,\n"
+"                  where LINKMTU is the MTU of the link under the tunnel,\n"
+"                  or auto: the path MTU of the tunnel side, read per SYN\n"
+"                  from the route and IPsec SA the stack would use (the\n"
+"                  reverse path for a source in CIDR, the packet's route\n"
+"                  for a destination); FORWARD, OUTPUT, POSTROUTING only.\n"
 "  --vpn-dir src|dst|both\n"
 "                  Look up the source (connections opened from the tunnel),\n"
 "                  the destination (toward it), or both, the default: then\n"

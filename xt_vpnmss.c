@@ -7,6 +7,10 @@
  * prefix has its MSS option lowered to that value; the longest prefix wins.
  * The MSS is never raised, no option is inserted, and nothing is dropped.
  *
+ * An "auto" entry takes its value from the path the tunnel side of the
+ * connection uses: the route and IPsec bundle back to the source, or the
+ * packet's own route toward the destination, minus the IP and TCP headers.
+ *
  * checkentry flattens the prefixes into sorted, disjoint address ranges, so
  * the per-packet lookup is a binary search with no lock and no allocation.
  */
@@ -21,7 +25,10 @@
 #include <linux/ipv6.h>
 #include <linux/tcp.h>
 #include <net/checksum.h>
+#include <net/dst.h>
 #include <net/tcp.h>
+#include <net/xfrm.h>
+#include <linux/netfilter.h>
 #include <linux/netfilter/x_tables.h>
 
 #include "include/xt_vpnmss.h"
@@ -39,6 +46,7 @@ struct vpnmss_range {
 	struct vpnmss_key first;
 	u16 mss;
 	u16 entry;
+	u8 flags;		/* the entry's XT_VPNMSS_E_* */
 };
 
 struct vpnmss_lpm {
@@ -199,6 +207,7 @@ static struct vpnmss_lpm *vpnmss_lpm_build(const struct vpnmss_pfx *p,
 		r->first = pts[i];
 		r->entry = best;
 		r->mss = best == VPNMSS_NO_ENTRY ? 0 : p[best].mss;
+		r->flags = best == VPNMSS_NO_ENTRY ? 0 : p[best].flags;
 	}
 	kfree(pts);
 	return lpm;
@@ -221,17 +230,94 @@ vpnmss_lpm_lookup(const struct vpnmss_lpm *lpm, const struct vpnmss_key *k)
 	return &lpm->range[lo];
 }
 
-/* The MSS limit for a packet, or 0 when no entry applies. */
+/* What an "auto" entry needs to know about the packet. */
+struct vpnmss_pkt {
+	struct sk_buff *skb;
+	const struct xt_action_param *par;
+	const struct tcphdr *th;
+};
+
+/*
+ * The MTU of the path back to the packet's source, looked up the way the
+ * stack will send the reply: a route, then the IPsec policy and bundle for
+ * the whole flow, so that ESP and NAT-T overhead and the path MTU toward
+ * the peer count (xfrm_state_mtu()).  0 if there is no such path.
+ */
+static unsigned int vpnmss_reverse_mtu(const struct vpnmss_pkt *pkt)
+{
+	const struct sk_buff *skb = pkt->skb;
+	struct net *net = xt_net(pkt->par);
+	u8 family = xt_family(pkt->par);
+	struct dst_entry *dst = NULL;
+	struct flowi fl = {};
+	unsigned int mtu;
+
+	if (family == NFPROTO_IPV4)
+		fl.u.ip4.daddr = ip_hdr(skb)->saddr;
+	else
+		fl.u.ip6.daddr = ipv6_hdr(skb)->saddr;
+	if (nf_route(net, &dst, &fl, false, family) || !dst)
+		return 0;
+
+	/* The route lookup wants no foreign source; the policy does. */
+	if (family == NFPROTO_IPV4) {
+		fl.u.ip4.saddr = ip_hdr(skb)->daddr;
+		fl.u.ip4.flowi4_proto = IPPROTO_TCP;
+		fl.u.ip4.fl4_sport = pkt->th->dest;
+		fl.u.ip4.fl4_dport = pkt->th->source;
+	} else {
+		fl.u.ip6.saddr = ipv6_hdr(skb)->daddr;
+		fl.u.ip6.flowi6_proto = IPPROTO_TCP;
+		fl.u.ip6.fl6_sport = pkt->th->dest;
+		fl.u.ip6.fl6_dport = pkt->th->source;
+	}
+	dst = xfrm_lookup(net, dst, &fl, NULL, 0);
+	if (IS_ERR(dst))
+		return 0;
+	mtu = dst_mtu(dst);
+	dst_release(dst);
+	return mtu;
+}
+
+/* The MSS an "auto" entry allows, 0 when the path is unknown. */
+static u16 vpnmss_auto(const struct vpnmss_pkt *pkt, bool source)
+{
+	unsigned int hdrs = sizeof(struct tcphdr), mtu = 0;
+
+	hdrs += xt_family(pkt->par) == NFPROTO_IPV4 ? sizeof(struct iphdr) :
+						     sizeof(struct ipv6hdr);
+	if (source)
+		mtu = vpnmss_reverse_mtu(pkt);
+	else if (skb_dst(pkt->skb))
+		mtu = dst_mtu(skb_dst(pkt->skb));
+	if (mtu < hdrs + XT_VPNMSS_MSS_MIN)
+		return 0;
+	return min_t(unsigned int, mtu - hdrs, XT_VPNMSS_MSS_MAX);
+}
+
+static u16 vpnmss_value(const struct vpnmss_range *r,
+			const struct vpnmss_pkt *pkt, bool source)
+{
+	if (likely(!(r->flags & XT_VPNMSS_E_AUTO)))
+		return r->mss;
+	return pkt ? vpnmss_auto(pkt, source) : 0;
+}
+
+/*
+ * The MSS limit for a packet, or 0 when no entry applies.  @pkt may be
+ * NULL when the table holds no "auto" entry.
+ */
 static u16 vpnmss_limit(const struct vpnmss_lpm *lpm, u8 dir,
 			const struct vpnmss_key *src,
-			const struct vpnmss_key *dst)
+			const struct vpnmss_key *dst,
+			const struct vpnmss_pkt *pkt)
 {
 	u16 s = 0, d = 0;
 
 	if (dir & XT_VPNMSS_DIR_SRC)
-		s = vpnmss_lpm_lookup(lpm, src)->mss;
+		s = vpnmss_value(vpnmss_lpm_lookup(lpm, src), pkt, true);
 	if (dir & XT_VPNMSS_DIR_DST)
-		d = vpnmss_lpm_lookup(lpm, dst)->mss;
+		d = vpnmss_value(vpnmss_lpm_lookup(lpm, dst), pkt, false);
 	if (s && d)
 		return min(s, d);
 	return s | d;
@@ -341,6 +427,7 @@ static unsigned int vpnmss_tg4(struct sk_buff *skb,
 			       const struct xt_action_param *par)
 {
 	const struct xt_vpnmss_tginfo4 *info = par->targinfo;
+	struct vpnmss_pkt pkt = { .skb = skb, .par = par };
 	const struct iphdr *iph = ip_hdr(skb);
 	struct vpnmss_key src, dst;
 	const struct tcphdr *th;
@@ -353,9 +440,10 @@ static unsigned int vpnmss_tg4(struct sk_buff *skb,
 	if (!th)
 		return XT_CONTINUE;
 
+	pkt.th = th;
 	vpnmss_key4(&src, iph->saddr);
 	vpnmss_key4(&dst, iph->daddr);
-	limit = vpnmss_limit(info->lpm, info->hdr.dir, &src, &dst);
+	limit = vpnmss_limit(info->lpm, info->hdr.dir, &src, &dst, &pkt);
 	if (limit)
 		vpnmss_clamp(skb, par->thoff, th, limit);
 	return XT_CONTINUE;
@@ -366,6 +454,7 @@ static unsigned int vpnmss_tg6(struct sk_buff *skb,
 			       const struct xt_action_param *par)
 {
 	const struct xt_vpnmss_tginfo6 *info = par->targinfo;
+	struct vpnmss_pkt pkt = { .skb = skb, .par = par };
 	const struct ipv6hdr *ip6h = ipv6_hdr(skb);
 	struct vpnmss_key src, dst;
 	const struct tcphdr *th;
@@ -376,9 +465,10 @@ static unsigned int vpnmss_tg6(struct sk_buff *skb,
 	if (!th)
 		return XT_CONTINUE;
 
+	pkt.th = th;
 	vpnmss_key6(&src, ip6h->saddr.s6_addr32);
 	vpnmss_key6(&dst, ip6h->daddr.s6_addr32);
-	limit = vpnmss_limit(info->lpm, info->hdr.dir, &src, &dst);
+	limit = vpnmss_limit(info->lpm, info->hdr.dir, &src, &dst, &pkt);
 	if (limit)
 		vpnmss_clamp(skb, par->thoff, th, limit);
 	return XT_CONTINUE;
@@ -412,7 +502,13 @@ static int vpnmss_check_hdr(const struct xt_vpnmss_hdr *h, unsigned int max)
 static int vpnmss_check_entry(const struct vpnmss_pfx *p,
 			      const struct vpnmss_pfx *prev, unsigned int idx)
 {
-	if (p->mss < XT_VPNMSS_MSS_MIN || p->mss > XT_VPNMSS_MSS_MAX) {
+	if (p->flags & XT_VPNMSS_E_AUTO) {
+		if (p->mss) {
+			pr_info_ratelimited("entry %u: auto entry with MSS %u\n",
+					    idx, p->mss);
+			return -EINVAL;
+		}
+	} else if (p->mss < XT_VPNMSS_MSS_MIN || p->mss > XT_VPNMSS_MSS_MAX) {
 		pr_info_ratelimited("entry %u: MSS %u out of range %u-%u\n",
 				    idx, p->mss, XT_VPNMSS_MSS_MIN,
 				    XT_VPNMSS_MSS_MAX);
@@ -493,10 +589,16 @@ static const struct vpnmss_family vpnmss_family6 = {
  * Re-validates everything userspace sent (a crafted blob must never harm
  * the kernel) and builds the lookup structure into *@lpm.
  */
+/* "auto" reads the packet's route, so it needs a hook after routing. */
+#define VPNMSS_AUTO_HOOKS	(1 << NF_INET_FORWARD | 1 << NF_INET_LOCAL_OUT | \
+				 1 << NF_INET_POST_ROUTING)
+
 static int vpnmss_check(const struct vpnmss_family *f,
+			const struct xt_tgchk_param *par,
 			const struct xt_vpnmss_hdr *h, const u8 *entries,
 			struct vpnmss_lpm **lpm)
 {
+	bool any_auto = false;
 	struct vpnmss_pfx *p;
 	unsigned int i;
 	int ret;
@@ -519,6 +621,12 @@ static int vpnmss_check(const struct vpnmss_family *f,
 			ret = vpnmss_check_entry(&p[i], i ? &p[i - 1] : NULL, i);
 		if (ret)
 			goto out;
+		any_auto |= p[i].flags & XT_VPNMSS_E_AUTO;
+	}
+	if (any_auto && par->hook_mask & ~VPNMSS_AUTO_HOOKS) {
+		pr_info_ratelimited("auto entries need FORWARD, OUTPUT or POSTROUTING\n");
+		ret = -EINVAL;
+		goto out;
 	}
 	*lpm = vpnmss_lpm_build(p, h->count);
 	if (!*lpm)
@@ -532,7 +640,7 @@ static int vpnmss_tg4_check(const struct xt_tgchk_param *par)
 {
 	struct xt_vpnmss_tginfo4 *info = par->targinfo;
 
-	return vpnmss_check(&vpnmss_family4, &info->hdr,
+	return vpnmss_check(&vpnmss_family4, par, &info->hdr,
 			    (const u8 *)info->entries, &info->lpm);
 }
 
@@ -548,7 +656,7 @@ static int vpnmss_tg6_check(const struct xt_tgchk_param *par)
 {
 	struct xt_vpnmss_tginfo6 *info = par->targinfo;
 
-	return vpnmss_check(&vpnmss_family6, &info->hdr,
+	return vpnmss_check(&vpnmss_family6, par, &info->hdr,
 			    (const u8 *)info->entries, &info->lpm);
 }
 

@@ -36,8 +36,14 @@ enum {
 /* Rule flags: none defined in revision 0 (named tables will need one). */
 #define XT_VPNMSS_F_MASK	0
 
-/* Entry flags: none defined in revision 0 (the IPsec "auto" value will). */
-#define XT_VPNMSS_E_MASK	0
+/*
+ * Entry flags.  AUTO: the MSS comes from the path MTU of the tunnel side
+ * (reverse route and IPsec bundle toward a source in the prefix, the
+ * packet's own route toward a destination in it); mss is then 0.
+ * Allowed in FORWARD, OUTPUT and POSTROUTING only.
+ */
+#define XT_VPNMSS_E_AUTO	(1 << 0)
+#define XT_VPNMSS_E_MASK	XT_VPNMSS_E_AUTO
 
 struct xt_vpnmss_hdr {
 	__u16 count;		/* entries in use */

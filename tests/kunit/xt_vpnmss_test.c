@@ -63,6 +63,7 @@ static void vpnmss_opts_desc(const struct vpnmss_opts_case *c, char *desc)
 {
 	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "option walk: %s", c->name);
 }
+
 KUNIT_ARRAY_PARAM(vpnmss_opts, vpnmss_opts_cases, vpnmss_opts_desc);
 
 static void vpnmss_test_opts(struct kunit *test)
@@ -223,6 +224,7 @@ static void vpnmss_clamp_desc(const struct vpnmss_clamp_case *c, char *desc)
 {
 	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "clamp: %s", c->name);
 }
+
 KUNIT_ARRAY_PARAM(vpnmss_clamp, vpnmss_clamp_cases, vpnmss_clamp_desc);
 
 static void vpnmss_test_clamp(struct kunit *test)
@@ -630,14 +632,14 @@ static void vpnmss_test_dir(struct kunit *test)
 	vpnmss_key4(&a, htonl(0x0a010001));
 	vpnmss_key4(&b, htonl(0x0a020001));
 	vpnmss_key4(&c, htonl(0x0b000001));
-	KUNIT_EXPECT_EQ(test, vpnmss_limit(info->lpm, XT_VPNMSS_DIR_SRC, &a, &b), 1300);
-	KUNIT_EXPECT_EQ(test, vpnmss_limit(info->lpm, XT_VPNMSS_DIR_DST, &a, &b), 1200);
-	KUNIT_EXPECT_EQ(test, vpnmss_limit(info->lpm, XT_VPNMSS_DIR_BOTH, &a, &b), 1200);
-	KUNIT_EXPECT_EQ(test, vpnmss_limit(info->lpm, XT_VPNMSS_DIR_BOTH, &b, &a), 1200);
-	KUNIT_EXPECT_EQ(test, vpnmss_limit(info->lpm, XT_VPNMSS_DIR_BOTH, &a, &c), 1300);
-	KUNIT_EXPECT_EQ(test, vpnmss_limit(info->lpm, XT_VPNMSS_DIR_BOTH, &c, &a), 1300);
-	KUNIT_EXPECT_EQ(test, vpnmss_limit(info->lpm, XT_VPNMSS_DIR_SRC, &c, &a), 0);
-	KUNIT_EXPECT_EQ(test, vpnmss_limit(info->lpm, XT_VPNMSS_DIR_BOTH, &c, &c), 0);
+	KUNIT_EXPECT_EQ(test, vpnmss_limit(info->lpm, XT_VPNMSS_DIR_SRC, &a, &b, NULL), 1300);
+	KUNIT_EXPECT_EQ(test, vpnmss_limit(info->lpm, XT_VPNMSS_DIR_DST, &a, &b, NULL), 1200);
+	KUNIT_EXPECT_EQ(test, vpnmss_limit(info->lpm, XT_VPNMSS_DIR_BOTH, &a, &b, NULL), 1200);
+	KUNIT_EXPECT_EQ(test, vpnmss_limit(info->lpm, XT_VPNMSS_DIR_BOTH, &b, &a, NULL), 1200);
+	KUNIT_EXPECT_EQ(test, vpnmss_limit(info->lpm, XT_VPNMSS_DIR_BOTH, &a, &c, NULL), 1300);
+	KUNIT_EXPECT_EQ(test, vpnmss_limit(info->lpm, XT_VPNMSS_DIR_BOTH, &c, &a, NULL), 1300);
+	KUNIT_EXPECT_EQ(test, vpnmss_limit(info->lpm, XT_VPNMSS_DIR_SRC, &c, &a, NULL), 0);
+	KUNIT_EXPECT_EQ(test, vpnmss_limit(info->lpm, XT_VPNMSS_DIR_BOTH, &c, &c, NULL), 0);
 	vpnmss_test_free4(info);
 }
 
@@ -648,7 +650,8 @@ static void vpnmss_test_dir(struct kunit *test)
 enum vpnmss_mutation {
 	M_VALID, M_COUNT0, M_COUNT_OVER, M_DIR0, M_DIR4, M_FLAGS, M_RESERVED,
 	M_NAME, M_PLEN, M_MSS_LOW, M_MSS_HIGH, M_EFLAGS, M_HOSTBITS, M_DUP,
-	M_UNSORTED, M_UNUSED,
+	M_UNSORTED, M_UNUSED, M_AUTO, M_AUTO_MSS, M_AUTO_PREROUTING,
+	M_AUTO_INPUT,
 };
 
 struct vpnmss_check_case {
@@ -674,12 +677,17 @@ static const struct vpnmss_check_case vpnmss_check_cases[] = {
 	{ "duplicate prefix", M_DUP, -EINVAL },
 	{ "entries out of order", M_UNSORTED, -EINVAL },
 	{ "unused entry not zero", M_UNUSED, -EINVAL },
+	{ "auto entry in FORWARD", M_AUTO, 0 },
+	{ "auto entry with an MSS", M_AUTO_MSS, -EINVAL },
+	{ "auto entry in PREROUTING", M_AUTO_PREROUTING, -EINVAL },
+	{ "auto entry in INPUT and FORWARD", M_AUTO_INPUT, -EINVAL },
 };
 
 static void vpnmss_check_desc(const struct vpnmss_check_case *c, char *desc)
 {
 	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "checkentry: %s", c->name);
 }
+
 KUNIT_ARRAY_PARAM(vpnmss_check, vpnmss_check_cases, vpnmss_check_desc);
 
 static void vpnmss_test_check4(struct kunit *test)
@@ -700,22 +708,71 @@ static void vpnmss_test_check4(struct kunit *test)
 	e[2] = (struct xt_vpnmss_entry4)E4(192, 168, 12, 0, 24, 1334);
 
 	switch (c->m) {
-	case M_VALID: break;
-	case M_COUNT0: info->hdr.count = 0; break;
-	case M_COUNT_OVER: info->hdr.count = XT_VPNMSS_MAX4 + 1; break;
-	case M_DIR0: info->hdr.dir = 0; break;
-	case M_DIR4: info->hdr.dir = 4 | XT_VPNMSS_DIR_SRC; break;
-	case M_FLAGS: info->hdr.flags = 0x80; break;
-	case M_RESERVED: info->hdr.reserved = 1; break;
-	case M_NAME: info->hdr.name[XT_VPNMSS_NAME_LEN - 1] = 'x'; break;
-	case M_PLEN: e[2].plen = 33; break;
-	case M_MSS_LOW: e[1].mss = 87; break;
-	case M_MSS_HIGH: e[1].mss = 65496; break;
-	case M_EFLAGS: e[0].flags = 1; break;
-	case M_HOSTBITS: e[2].addr = htonl(0xc0a80c01); break;
-	case M_DUP: e[2] = e[1]; break;
-	case M_UNSORTED: swap(e[0], e[1]); break;
-	case M_UNUSED: e[XT_VPNMSS_MAX4 - 1].mss = 1; break;
+	case M_VALID:
+		break;
+	case M_COUNT0:
+		info->hdr.count = 0;
+		break;
+	case M_COUNT_OVER:
+		info->hdr.count = XT_VPNMSS_MAX4 + 1;
+		break;
+	case M_DIR0:
+		info->hdr.dir = 0;
+		break;
+	case M_DIR4:
+		info->hdr.dir = 4 | XT_VPNMSS_DIR_SRC;
+		break;
+	case M_FLAGS:
+		info->hdr.flags = 0x80;
+		break;
+	case M_RESERVED:
+		info->hdr.reserved = 1;
+		break;
+	case M_NAME:
+		info->hdr.name[XT_VPNMSS_NAME_LEN - 1] = 'x';
+		break;
+	case M_PLEN:
+		e[2].plen = 33;
+		break;
+	case M_MSS_LOW:
+		e[1].mss = 87;
+		break;
+	case M_MSS_HIGH:
+		e[1].mss = 65496;
+		break;
+	case M_EFLAGS:
+		e[0].flags = 0x80;
+		break;
+	case M_HOSTBITS:
+		e[2].addr = htonl(0xc0a80c01);
+		break;
+	case M_DUP:
+		e[2] = e[1];
+		break;
+	case M_UNSORTED:
+		swap(e[0], e[1]);
+		break;
+	case M_UNUSED:
+		e[XT_VPNMSS_MAX4 - 1].mss = 1;
+		break;
+	case M_AUTO:
+		e[1].flags = XT_VPNMSS_E_AUTO;
+		e[1].mss = 0;
+		cp.hook_mask = 1 << NF_INET_FORWARD;
+		break;
+	case M_AUTO_MSS:
+		e[1].flags = XT_VPNMSS_E_AUTO;
+		break;
+	case M_AUTO_PREROUTING:
+		e[1].flags = XT_VPNMSS_E_AUTO;
+		e[1].mss = 0;
+		cp.hook_mask = 1 << NF_INET_PRE_ROUTING;
+		break;
+	case M_AUTO_INPUT:
+		e[1].flags = XT_VPNMSS_E_AUTO;
+		e[1].mss = 0;
+		cp.hook_mask = 1 << NF_INET_LOCAL_IN | 1 << NF_INET_FORWARD;
+		break;
 	}
 
 	cp.targinfo = info;
@@ -776,4 +833,5 @@ static struct kunit_suite vpnmss_test_suite = {
 	.name = "xt_vpnmss",
 	.test_cases = vpnmss_test_cases,
 };
+
 kunit_test_suite(vpnmss_test_suite);

@@ -15,6 +15,14 @@
 -p tcp -j VPNMSS --vpn-mss fd00:12::/64=wireguard6@100;;FAIL;link MTU 100 is too small
 -p tcp -j VPNMSS --vpn-mss fd00:12::/64=1300,fd00:12::/64=1300;;FAIL;listed twice
 -j VPNMSS --vpn-mss fd00:12::/64=1300;;FAIL
+:FORWARD,OUTPUT,POSTROUTING
+-p tcp -j VPNMSS --vpn-mss fd00:12::/64=auto;-p tcp -j VPNMSS --vpn-mss fd00:12::/64=auto;OK
+-p tcp -j VPNMSS --vpn-mss fd00:12::/64=auto,fc00::/7=1300;-p tcp -j VPNMSS --vpn-mss fc00::/7=1300,fd00:12::/64=auto;OK
+-p tcp -j VPNMSS --vpn-mss fd00:12::/64=automatic;;FAIL;"automatic"
+:PREROUTING
+-p tcp -j VPNMSS --vpn-mss fd00:12::/64=auto;;FAIL
+:INPUT
+-p tcp -j VPNMSS --vpn-mss fd00:12::/64=auto;;FAIL
 *filter
 :INPUT,FORWARD,OUTPUT
 -p tcp -j VPNMSS --vpn-mss fd00:12::/64=1300;;FAIL

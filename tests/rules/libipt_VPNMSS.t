@@ -37,6 +37,14 @@
 -p tcp -j VPNMSS;;FAIL;--vpn-mss
 -j VPNMSS --vpn-mss 10.0.0.0/8=1300;;FAIL
 -p udp -j VPNMSS --vpn-mss 10.0.0.0/8=1300;;FAIL
+:FORWARD,OUTPUT,POSTROUTING
+-p tcp -j VPNMSS --vpn-mss 192.168.12.0/24=auto;-p tcp -j VPNMSS --vpn-mss 192.168.12.0/24=auto;OK
+-p tcp -j VPNMSS --vpn-mss 192.168.12.0/24=auto,10.0.0.0/8=1300;-p tcp -j VPNMSS --vpn-mss 10.0.0.0/8=1300,192.168.12.0/24=auto;OK
+-p tcp -j VPNMSS --vpn-mss 192.168.12.0/24=automatic;;FAIL;"automatic"
+:PREROUTING
+-p tcp -j VPNMSS --vpn-mss 192.168.12.0/24=auto;;FAIL
+:INPUT
+-p tcp -j VPNMSS --vpn-mss 192.168.12.0/24=auto;;FAIL
 *filter
 :INPUT,FORWARD,OUTPUT
 -p tcp -j VPNMSS --vpn-mss 10.0.0.0/8=1300;;FAIL

@@ -114,3 +114,18 @@ for backend in legacy nft; do
 	capacity $backend iptables 256 list4
 	capacity $backend ip6tables 128 list6
 done
+
+# iptables -L prints a readable form.
+ip netns add rt
+for backend in legacy nft; do
+	ip netns exec rt iptables-$backend -t mangle -A FORWARD -p tcp -j VPNMSS \
+		--vpn-mss 192.168.12.0/24=esp-cbc-natt@1454,10.8.0.0/16=1350 --vpn-dir src
+	got=$(ip netns exec rt iptables-$backend -t mangle -n -L FORWARD | grep VPNMSS)
+	case $got in
+	*"VPNMSS dir src 10.8.0.0/16=1350 192.168.12.0/24=1334"*)
+		ok "rules $backend: -L shows the table" ;;
+	*) notok "rules $backend: -L shows the table" "got '$got'" ;;
+	esac
+	ip netns exec rt iptables-$backend -t mangle -F
+done
+ip netns del rt

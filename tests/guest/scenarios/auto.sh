@@ -1,0 +1,83 @@
+#!/bin/sh
+# "auto": the MSS comes from the IPsec SA and the route the tunnel side
+# uses.  Over seed 000's ESP topology the server must see exactly what
+# xfrm_state_mtu() implies, which equals the matching profile's value, and
+# the download must complete; --clamp-mss-to-pmtu stalls in the same run.
+. /tests/lib.sh
+. /tests/esp.sh
+SIZE=2000000
+esp_topo 1454
+ns_new scratch
+
+# profile FAMILY PROFILE@MTU: the MSS the extension computes for it.
+profile() {
+	ipt=iptables net=10.99.0.0/16
+	[ "$1" = 6 ] && ipt=ip6tables net=fd99::/64
+	ns scratch $ipt -t mangle -A FORWARD -p tcp -j VPNMSS --vpn-mss "$net=$2"
+	ns scratch $ipt -t mangle -S FORWARD | sed -n 's/.*=\([0-9]*\)$/\1/p'
+	ns scratch $ipt -t mangle -F
+}
+
+# fetch NAME FAMILY WANT-RESULT WANT-MSS
+fetch() {
+	out=$(download "$2" $SIZE)
+	expect_eq "auto $1: server sends with MSS" "$(echo "$out" | sed -n 's/^mss=//p')" "$4"
+	expect_eq "auto $1: download $3" "$(echo "$out" | sed -n 's/^client: \([a-z]*\).*/\1/p')" "$3"
+}
+
+AUTO4='-t mangle -A FORWARD -p tcp --tcp-flags SYN,RST SYN -j VPNMSS --vpn-mss 192.168.12.0/24=auto'
+AUTO6='-t mangle -A FORWARD -p tcp --tcp-flags SYN,RST SYN -j VPNMSS --vpn-mss fd00:12::/64=auto'
+
+for case in "cbc natt esp-cbc-natt" "cbc plain esp-cbc" "gcm plain esp-gcm"; do
+	set -- $case
+	esp_tunnel $1 $2
+	want=$(profile 4 "$3@1454")
+	ns gw iptables-legacy -t mangle -A FORWARD -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --clamp-mss-to-pmtu
+	fetch "$1 $2: --clamp-mss-to-pmtu" 4 stalled 1414
+	ns gw iptables-legacy -t mangle -F
+	ns gw iptables-legacy $AUTO4
+	fetch "$1 $2 (legacy): auto = $3@1454 = $want" 4 ok "$want"
+	ns gw iptables-legacy -t mangle -F
+	ns gw iptables-nft $AUTO4
+	fetch "$1 $2 (nft): auto = $3@1454 = $want" 4 ok "$want"
+	ns gw iptables-nft -t mangle -F
+	if [ "$1 $2" = "cbc plain" ]; then
+		want6=$(profile 6 esp-cbc6@1454)
+		ns gw ip6tables-legacy $AUTO6
+		fetch "cbc, IPv6 inside: auto = esp-cbc6@1454 = $want6" 6 ok "$want6"
+		ns gw ip6tables-legacy -t mangle -F
+		# The uplink shrinks; the rule stays as it is.
+		ns gw $IP link set gw0 mtu 1400
+		ns rw $IP link set rw0 mtu 1400
+		want=$(profile 4 esp-cbc@1400)
+		ns gw iptables-legacy $AUTO4
+		fetch "cbc, uplink lowered to 1400: auto = esp-cbc@1400 = $want" 4 ok "$want"
+		ns gw iptables-legacy -t mangle -F
+		ns gw $IP link set gw0 mtu 1454
+		ns rw $IP link set rw0 mtu 1454
+	fi
+	esp_reset
+done
+
+# A route-based tunnel: GRE, whose far end has the smaller MTU.  auto is
+# the tunnel interface's MTU - 40, as --clamp-mss-to-pmtu would say too.
+ns rw $IP tunnel add gre1 mode gre local 198.51.100.2 remote 198.51.100.1 ttl 64
+ns gw $IP tunnel add gre1 mode gre local 198.51.100.1 remote 198.51.100.2 ttl 64
+ns rw $IP addr add 192.168.13.2/32 dev gre1
+ns gw $IP link set gre1 mtu 1400 up
+ns rw $IP link set gre1 up
+ns rw $IP route replace 203.0.113.0/24 dev gre1 src 192.168.13.2
+ns gw $IP route add 192.168.13.0/24 dev gre1
+fetch "GRE, no clamp" 4 stalled 1390
+ns gw iptables-legacy -t mangle -A FORWARD -p tcp -j VPNMSS --vpn-mss 192.168.13.0/24=auto
+fetch "GRE: auto = tunnel MTU 1400 - 40" 4 ok 1360
+ns gw iptables-legacy -t mangle -F
+
+# No route back to the source: the SYN passes untouched, nothing breaks.
+ns gw iptables-legacy -t mangle -A FORWARD -p tcp -j VPNMSS --vpn-mss 172.30.0.0/16=auto
+rm -f /tmp/cap.ready
+ns web syncap -i web0 --syn --port 80 -n 1 -t 10000 --ready /tmp/cap.ready > /tmp/a.out &
+wait_file /tmp/cap.ready
+ns rw synsend -s 172.30.0.9 -d 203.0.113.2 --mss 1460
+wait
+expect_eq "auto: no route back leaves the SYN alone" "$(sed -n 's/.* mss=\([^ ]*\) .*/\1/p' /tmp/a.out)" 1460
