@@ -2,6 +2,7 @@
 #
 # make            the module (for KVER) and the iptables extension
 # make check      every test tier, installing what is missing (see README)
+# make check-debug  scenarios on a KASAN/kmemleak/lockdep kernel (tests/debug)
 # make demo       the seed-000 story in a guest
 
 VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
@@ -22,7 +23,7 @@ MANDIR ?= /usr/share/man/man8
 
 KSRC := xt_vpnmss.c Kbuild dkms.conf include/xt_vpnmss.h
 
-.PHONY: all module lib tools install check check-kunit demo style clean dist
+.PHONY: all module lib tools install check check-kunit check-debug demo style clean dist
 
 all: module lib
 
@@ -54,6 +55,9 @@ check:
 
 check-kunit:
 	tests/check kunit
+
+check-debug:
+	tests/check debug
 
 demo:
 	tests/demo

@@ -590,8 +590,8 @@ static const struct vpnmss_family vpnmss_family6 = {
  * the kernel) and builds the lookup structure into *@lpm.
  */
 /* "auto" reads the packet's route, so it needs a hook after routing. */
-#define VPNMSS_AUTO_HOOKS	(1 << NF_INET_FORWARD | 1 << NF_INET_LOCAL_OUT | \
-				 1 << NF_INET_POST_ROUTING)
+#define VPNMSS_AUTO_HOOKS	(BIT(NF_INET_FORWARD) | BIT(NF_INET_LOCAL_OUT) | \
+				 BIT(NF_INET_POST_ROUTING))
 
 static int vpnmss_check(const struct vpnmss_family *f,
 			const struct xt_tgchk_param *par,
