@@ -23,7 +23,7 @@ MANDIR ?= /usr/share/man/man8
 
 KSRC := xt_vpnmss.c Kbuild dkms.conf include/xt_vpnmss.h
 
-.PHONY: all module lib tools install check check-kunit check-debug demo style clean dist
+.PHONY: all module lib tools install check check-kunit check-debug demo style clean dist bench
 
 all: module lib
 
@@ -61,6 +61,9 @@ check-debug:
 
 demo:
 	tests/demo
+
+bench:
+	bench/run
 
 style:
 	tests/style
