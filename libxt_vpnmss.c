@@ -8,6 +8,7 @@
  * the rule's family here; the kernel only ever sees numbers.
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdbool.h>
@@ -25,6 +26,7 @@
 enum {
 	O_VPN_MSS = 0,
 	O_VPN_DIR,
+	O_VPN_NAME,
 };
 
 /*
@@ -346,6 +348,31 @@ static void vpnmss_format(const struct vpnmss_af *f,
 		snprintf(buf, len, "%s/%u=%u", addr, e->plen, e->mss);
 }
 
+/* As the kernel's xt_check_proc_name(): the name becomes a /proc file. */
+static void vpnmss_parse_name(struct xt_vpnmss_hdr *h, const char *name)
+{
+	const char *p;
+
+	if (name[0] == '\0' || strcmp(name, ".") == 0 ||
+	    strcmp(name, "..") == 0 || strchr(name, '/'))
+		xtables_error(PARAMETER_PROBLEM,
+			      "VPNMSS: --vpn-name \"%s\": not a valid file name (empty, \".\", \"..\" or with a \"/\")",
+			      name);
+	for (p = name; *p; p++)
+		if (!isgraph((unsigned char)*p) || *p == '"' || *p == '\'' ||
+		    *p == '\\')
+			xtables_error(PARAMETER_PROBLEM,
+				      "VPNMSS: --vpn-name \"%s\": only printable characters, without spaces or quotes",
+				      name);
+	if (strlen(name) >= sizeof(h->name))
+		xtables_error(PARAMETER_PROBLEM,
+			      "VPNMSS: --vpn-name \"%s\": longer than %zu characters",
+			      name, sizeof(h->name) - 1);
+	memset(h->name, 0, sizeof(h->name));
+	strcpy(h->name, name);
+	h->flags |= XT_VPNMSS_F_NAME;
+}
+
 static void vpnmss_parse(const struct vpnmss_af *f, struct xt_option_call *cb)
 {
 	struct xt_vpnmss_hdr *h = vpnmss_hdr(cb->data);
@@ -364,6 +391,9 @@ static void vpnmss_parse(const struct vpnmss_af *f, struct xt_option_call *cb)
 			xtables_error(PARAMETER_PROBLEM,
 				      "VPNMSS: --vpn-dir \"%s\": must be src, dst or both",
 				      cb->arg);
+		break;
+	case O_VPN_NAME:
+		vpnmss_parse_name(h, cb->arg);
 		break;
 	case O_VPN_MSS:
 		if (cb->arg[0] == '\0' || cb->arg[strlen(cb->arg) - 1] == ',' ||
@@ -465,6 +495,8 @@ static void vpnmss_print(const struct vpnmss_af *f,
 	unsigned int i;
 
 	printf(" VPNMSS");
+	if (h->flags & XT_VPNMSS_F_NAME)
+		printf(" name %.*s", (int)sizeof(h->name), h->name);
 	if (h->dir != XT_VPNMSS_DIR_BOTH)
 		printf(" dir %s", vpnmss_dir_name(h->dir));
 	for (i = 0; i < h->count && i < f->max; i++) {
@@ -514,6 +546,8 @@ static void vpnmss_save(const struct vpnmss_af *f,
 	}
 	if (h->dir != XT_VPNMSS_DIR_BOTH)
 		printf(" --vpn-dir %s", vpnmss_dir_name(h->dir));
+	if (h->flags & XT_VPNMSS_F_NAME)
+		printf(" --vpn-name %.*s", (int)sizeof(h->name), h->name);
 }
 
 static void vpnmss_save4(const void *ip __attribute__((unused)),
@@ -548,6 +582,11 @@ static void vpnmss_help(void)
 "                  Look up the source (connections opened from the tunnel),\n"
 "                  the destination (toward it), or both, the default: then\n"
 "                  the smaller MSS applies.\n"
+"  --vpn-name NAME\n"
+"                  Count, per entry, the SYNs clamped, already at or below\n"
+"                  the value, without an MSS option, and skipped, in\n"
+"                  /proc/net/xt_vpnmss/NAME (ip6tables: xt_vpnmss6/NAME).\n"
+"                  Rules naming one table share it and its counters.\n"
 "\n"
 "MSS = inner MTU - 40 (iptables) or - 60 (ip6tables). Inner MTU:\n"
 "  fixed profiles:  LINKMTU - overhead\n"
@@ -573,6 +612,7 @@ static const struct xt_option_entry vpnmss_opts[] = {
 	{ .name = "vpn-mss", .id = O_VPN_MSS, .type = XTTYPE_STRING,
 	  .flags = XTOPT_MAND | XTOPT_MULTI },
 	{ .name = "vpn-dir", .id = O_VPN_DIR, .type = XTTYPE_STRING },
+	{ .name = "vpn-name", .id = O_VPN_NAME, .type = XTTYPE_STRING },
 	XTOPT_TABLEEND,
 };
 

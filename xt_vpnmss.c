@@ -13,10 +13,19 @@
  *
  * checkentry flattens the prefixes into sorted, disjoint address ranges, so
  * the per-packet lookup is a binary search with no lock and no allocation.
+ *
+ * A rule may name its table (--vpn-name).  The table then counts, per entry
+ * and per CPU, what happened to the SYNs that entry decided, and shows it
+ * at /proc/net/xt_vpnmss{,6}/NAME in the rule's network namespace.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/percpu.h>
+#include <linux/proc_fs.h>
+#include <linux/sched.h>
+#include <linux/seq_file.h>
 #include <linux/skbuff.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
@@ -26,6 +35,8 @@
 #include <linux/tcp.h>
 #include <net/checksum.h>
 #include <net/dst.h>
+#include <net/net_namespace.h>
+#include <net/netns/generic.h>
 #include <net/tcp.h>
 #include <net/xfrm.h>
 #include <linux/netfilter.h>
@@ -39,17 +50,38 @@ struct vpnmss_key {
 	u64 lo;
 };
 
+/* What became of a SYN that an entry decided; the counters' index. */
+enum vpnmss_verdict {
+	VPNMSS_CLAMPED,
+	VPNMSS_NOT_ABOVE,	/* every MSS option at or below the limit */
+	VPNMSS_NO_OPTION,
+	VPNMSS_MALFORMED,
+	VPNMSS_UNWRITABLE,
+	VPNMSS_AUTOFAIL,	/* "auto" entry, but no route or bundle */
+	VPNMSS_NR_VERDICTS
+};
+
+/* One entry's counters on one CPU. */
+struct vpnmss_ctr {
+	u64 n[VPNMSS_NR_VERDICTS];
+};
+
 /* A range of addresses that starts at @first and ends where the next one
- * starts; @mss is 0 where no prefix covers it.
+ * starts; @mss is 0 where no prefix covers it.  @ctr is the entry's
+ * counters in a named table, else NULL.
  */
 struct vpnmss_range {
 	struct vpnmss_key first;
+	struct vpnmss_ctr __percpu *ctr;
 	u16 mss;
 	u16 entry;
 	u8 flags;		/* the entry's XT_VPNMSS_E_* */
 };
 
+struct vpnmss_set;
+
 struct vpnmss_lpm {
+	struct vpnmss_set *set;	/* in the named table, or NULL */
 	unsigned int nr;
 	struct vpnmss_range range[];
 };
@@ -70,14 +102,6 @@ struct vpnmss_opts {
 	unsigned int nr_mss;
 	unsigned int nr_above;
 	u8 above[VPNMSS_MAX_MSSOPT];	/* offsets of values above the limit */
-};
-
-enum vpnmss_verdict {
-	VPNMSS_CLAMPED,
-	VPNMSS_NOT_ABOVE,
-	VPNMSS_NO_OPTION,
-	VPNMSS_MALFORMED,
-	VPNMSS_UNWRITABLE,
 };
 
 static bool vpnmss_key_lt(const struct vpnmss_key *a,
@@ -190,6 +214,7 @@ static struct vpnmss_lpm *vpnmss_lpm_build(const struct vpnmss_pfx *p,
 	}
 	sort(pts, nr_pts, sizeof(*pts), vpnmss_key_cmp, NULL);
 
+	lpm->set = NULL;
 	lpm->nr = 0;
 	for (i = 0; i < nr_pts; i++) {
 		unsigned int best = VPNMSS_NO_ENTRY;
@@ -205,6 +230,7 @@ static struct vpnmss_lpm *vpnmss_lpm_build(const struct vpnmss_pfx *p,
 			continue;
 		r = &lpm->range[lpm->nr++];
 		r->first = pts[i];
+		r->ctr = NULL;
 		r->entry = best;
 		r->mss = best == VPNMSS_NO_ENTRY ? 0 : p[best].mss;
 		r->flags = best == VPNMSS_NO_ENTRY ? 0 : p[best].flags;
@@ -304,23 +330,48 @@ static u16 vpnmss_value(const struct vpnmss_range *r,
 }
 
 /*
- * The MSS limit for a packet, or 0 when no entry applies.  @pkt may be
- * NULL when the table holds no "auto" entry.
+ * The range whose entry decides a packet's MSS limit, which goes to
+ * *@limit, or NULL when no entry covers the packet.  With both directions
+ * the smaller limit decides.  *@limit is 0 when the deciding entry is an
+ * "auto" one without a path.  @pkt may be NULL when the table holds no
+ * "auto" entry.
  */
-static u16 vpnmss_limit(const struct vpnmss_lpm *lpm, u8 dir,
-			const struct vpnmss_key *src,
-			const struct vpnmss_key *dst,
-			const struct vpnmss_pkt *pkt)
+static const struct vpnmss_range *
+vpnmss_limit(const struct vpnmss_lpm *lpm, u8 dir,
+	     const struct vpnmss_key *src, const struct vpnmss_key *dst,
+	     const struct vpnmss_pkt *pkt, u16 *limit)
 {
+	const struct vpnmss_range *rs = NULL, *rd = NULL;
 	u16 s = 0, d = 0;
 
-	if (dir & XT_VPNMSS_DIR_SRC)
-		s = vpnmss_value(vpnmss_lpm_lookup(lpm, src), pkt, true);
-	if (dir & XT_VPNMSS_DIR_DST)
-		d = vpnmss_value(vpnmss_lpm_lookup(lpm, dst), pkt, false);
-	if (s && d)
-		return min(s, d);
-	return s | d;
+	if (dir & XT_VPNMSS_DIR_SRC) {
+		rs = vpnmss_lpm_lookup(lpm, src);
+		if (rs->entry == VPNMSS_NO_ENTRY)
+			rs = NULL;
+		else
+			s = vpnmss_value(rs, pkt, true);
+	}
+	if (dir & XT_VPNMSS_DIR_DST) {
+		rd = vpnmss_lpm_lookup(lpm, dst);
+		if (rd->entry == VPNMSS_NO_ENTRY)
+			rd = NULL;
+		else
+			d = vpnmss_value(rd, pkt, false);
+	}
+	if (s && (!d || s <= d)) {
+		*limit = s;
+		return rs;
+	}
+	*limit = d;
+	return d || !rs ? rd : rs;
+}
+
+/* Counts a SYN in the deciding entry's counters, if the table is named. */
+static void vpnmss_count(const struct vpnmss_range *r,
+			 enum vpnmss_verdict v)
+{
+	if (r->ctr)
+		this_cpu_inc(r->ctr->n[v]);
 }
 
 /*
@@ -429,6 +480,7 @@ static unsigned int vpnmss_tg4(struct sk_buff *skb,
 	const struct xt_vpnmss_tginfo4 *info = par->targinfo;
 	struct vpnmss_pkt pkt = { .skb = skb, .par = par };
 	const struct iphdr *iph = ip_hdr(skb);
+	const struct vpnmss_range *r;
 	struct vpnmss_key src, dst;
 	const struct tcphdr *th;
 	struct tcphdr _th;
@@ -443,9 +495,10 @@ static unsigned int vpnmss_tg4(struct sk_buff *skb,
 	pkt.th = th;
 	vpnmss_key4(&src, iph->saddr);
 	vpnmss_key4(&dst, iph->daddr);
-	limit = vpnmss_limit(info->lpm, info->hdr.dir, &src, &dst, &pkt);
-	if (limit)
-		vpnmss_clamp(skb, par->thoff, th, limit);
+	r = vpnmss_limit(info->lpm, info->hdr.dir, &src, &dst, &pkt, &limit);
+	if (r)
+		vpnmss_count(r, limit ? vpnmss_clamp(skb, par->thoff, th, limit) :
+					VPNMSS_AUTOFAIL);
 	return XT_CONTINUE;
 }
 
@@ -456,6 +509,7 @@ static unsigned int vpnmss_tg6(struct sk_buff *skb,
 	const struct xt_vpnmss_tginfo6 *info = par->targinfo;
 	struct vpnmss_pkt pkt = { .skb = skb, .par = par };
 	const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+	const struct vpnmss_range *r;
 	struct vpnmss_key src, dst;
 	const struct tcphdr *th;
 	struct tcphdr _th;
@@ -468,9 +522,10 @@ static unsigned int vpnmss_tg6(struct sk_buff *skb,
 	pkt.th = th;
 	vpnmss_key6(&src, ip6h->saddr.s6_addr32);
 	vpnmss_key6(&dst, ip6h->daddr.s6_addr32);
-	limit = vpnmss_limit(info->lpm, info->hdr.dir, &src, &dst, &pkt);
-	if (limit)
-		vpnmss_clamp(skb, par->thoff, th, limit);
+	r = vpnmss_limit(info->lpm, info->hdr.dir, &src, &dst, &pkt, &limit);
+	if (r)
+		vpnmss_count(r, limit ? vpnmss_clamp(skb, par->thoff, th, limit) :
+					VPNMSS_AUTOFAIL);
 	return XT_CONTINUE;
 }
 #endif
@@ -491,8 +546,26 @@ static int vpnmss_check_hdr(const struct xt_vpnmss_hdr *h, unsigned int max)
 				    h->flags & ~XT_VPNMSS_F_MASK);
 		return -EINVAL;
 	}
-	if (h->reserved || memchr_inv(h->name, 0, sizeof(h->name))) {
+	if (h->reserved) {
 		pr_info_ratelimited("reserved header fields must be zero\n");
+		return -EINVAL;
+	}
+	if (!(h->flags & XT_VPNMSS_F_NAME)) {
+		if (memchr_inv(h->name, 0, sizeof(h->name))) {
+			pr_info_ratelimited("a name without the name flag\n");
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if (xt_check_proc_name(h->name, sizeof(h->name))) {
+		pr_info_ratelimited("invalid table name \"%.*s\"\n",
+				    (int)sizeof(h->name), h->name);
+		return -EINVAL;
+	}
+	if (memchr_inv(h->name + strlen(h->name), 0,
+		       sizeof(h->name) - strlen(h->name))) {
+		pr_info_ratelimited("table name \"%s\": bytes after the NUL\n",
+				    h->name);
 		return -EINVAL;
 	}
 	return 0;
@@ -570,29 +643,460 @@ static int vpnmss_conv6(struct vpnmss_pfx *p, const void *entry,
 struct vpnmss_family {
 	unsigned int max;
 	size_t esize;
+	unsigned int index;	/* 0 for IPv4, 1 for IPv6 */
 	int (*conv)(struct vpnmss_pfx *p, const void *entry, unsigned int idx);
 };
 
 static const struct vpnmss_family vpnmss_family4 = {
+	.index	= 0,
 	.max	= XT_VPNMSS_MAX4,
 	.esize	= sizeof(struct xt_vpnmss_entry4),
 	.conv	= vpnmss_conv4,
 };
 
 static const struct vpnmss_family vpnmss_family6 = {
+	.index	= 1,
 	.max	= XT_VPNMSS_MAX6,
 	.esize	= sizeof(struct xt_vpnmss_entry6),
 	.conv	= vpnmss_conv6,
 };
 
 /*
- * Re-validates everything userspace sent (a crafted blob must never harm
- * the kernel) and builds the lookup structure into *@lpm.
+ * Named tables.
+ *
+ * A name, per network namespace and family, is one table of counters.  The
+ * counters belong to prefixes (cells), so that a prefix keeps its counters
+ * whenever some rule naming the table holds it; a table lives as long as
+ * some rule names it.
+ *
+ * Rules that name a table must hold identical entries.  But a rule that
+ * replaces another (iptables-restore, iptables -R, a firewalld reload) is
+ * checked while the old one is still in place, so the rules naming a table
+ * may hold two entry lists (sets): the newest, which is the table's and
+ * which /proc shows, and an outgoing one, which goes with its last rule.
+ *
+ * A ruleset change is checked by one task: iptables-legacy checks every
+ * rule of the new table, iptables-nft the rules its batch adds.  So two
+ * lists touched by the same task belong to one ruleset, not to a ruleset
+ * and its replacement, and the rule that brings the second one is refused.
+ * A new list while two are in use is refused too.  A second rule added by
+ * a later iptables-nft command cannot be told from a replacement; it takes
+ * the table over, and /proc says that older rules hold other entries.
  */
+struct vpnmss_cell {
+	struct list_head list;
+	struct vpnmss_key first;
+	u8 plen;
+	unsigned int refs;			/* sets holding this prefix */
+	struct vpnmss_ctr __percpu *ctr;
+};
+
+struct vpnmss_table;
+
+struct vpnmss_set {
+	struct list_head list;			/* in table->sets, oldest first */
+	struct vpnmss_table *table;
+	unsigned int refs;			/* rules holding this list */
+	const struct task_struct *task;		/* which last took it ... */
+	u64 task_start;				/* ... by pointer and start */
+	unsigned int nr;
+	struct vpnmss_pfx *pfx;
+	struct vpnmss_cell **cell;
+};
+
+struct vpnmss_table {
+	struct list_head list;			/* in vpnmss_net->tables */
+	char name[XT_VPNMSS_NAME_LEN];
+	unsigned int index;			/* vpnmss_family.index */
+	struct list_head sets;
+	struct list_head cells;
+	struct mutex lock;			/* sets and cells vs. readers */
+	struct proc_dir_entry *pde;
+};
+
+struct vpnmss_net {
+	struct list_head tables;
+	struct proc_dir_entry *dir[2];		/* xt_vpnmss, xt_vpnmss6 */
+};
+
+static const char *const vpnmss_dir_name[] = { "xt_vpnmss", "xt_vpnmss6" };
+
+static unsigned int vpnmss_net_id __read_mostly;
+
+/* Tables, sets and cells; readers of a table take only table->lock. */
+static DEFINE_MUTEX(vpnmss_mutex);
+
+static struct vpnmss_net *vpnmss_pernet(struct net *net)
+{
+	return net_generic(net, vpnmss_net_id);
+}
+
+static struct vpnmss_set *vpnmss_newest(const struct vpnmss_table *t)
+{
+	return list_last_entry(&t->sets, struct vpnmss_set, list);
+}
+
+static int vpnmss_show(struct seq_file *seq, void *v)
+{
+	struct vpnmss_table *t = seq->private;
+	const struct vpnmss_set *s, *newest;
+	unsigned int i, older = 0;
+	int cpu;
+
+	mutex_lock(&t->lock);
+	if (list_empty(&t->sets))
+		goto out;
+	newest = vpnmss_newest(t);
+	for (i = 0; i < newest->nr; i++) {
+		const struct vpnmss_pfx *p = &newest->pfx[i];
+		u64 n[VPNMSS_NR_VERDICTS] = {};
+		unsigned int v;
+
+		for_each_possible_cpu(cpu) {
+			const struct vpnmss_ctr *c;
+
+			c = per_cpu_ptr(newest->cell[i]->ctr, cpu);
+			for (v = 0; v < VPNMSS_NR_VERDICTS; v++)
+				n[v] += c->n[v];
+		}
+		if (t->index == 0) {
+			__be32 a = htonl((u32)p->first.lo);
+
+			seq_printf(seq, "%pI4/%u", &a, p->plen - 96);
+		} else {
+			__be64 a[2] = { cpu_to_be64(p->first.hi),
+					cpu_to_be64(p->first.lo) };
+
+			seq_printf(seq, "%pI6c/%u", a, p->plen);
+		}
+		if (p->flags & XT_VPNMSS_E_AUTO)
+			seq_puts(seq, "=auto");
+		else
+			seq_printf(seq, "=%u", p->mss);
+		seq_printf(seq, " seen=%llu clamped=%llu below=%llu nomss=%llu skipped=%llu",
+			   n[VPNMSS_CLAMPED] + n[VPNMSS_NOT_ABOVE] +
+			   n[VPNMSS_NO_OPTION] + n[VPNMSS_MALFORMED] +
+			   n[VPNMSS_UNWRITABLE] + n[VPNMSS_AUTOFAIL],
+			   n[VPNMSS_CLAMPED], n[VPNMSS_NOT_ABOVE],
+			   n[VPNMSS_NO_OPTION],
+			   n[VPNMSS_MALFORMED] + n[VPNMSS_UNWRITABLE]);
+		if (p->flags & XT_VPNMSS_E_AUTO)
+			seq_printf(seq, " autofail=%llu", n[VPNMSS_AUTOFAIL]);
+		seq_putc(seq, '\n');
+	}
+	list_for_each_entry(s, &t->sets, list)
+		if (s != newest)
+			older += s->refs;
+	if (older)
+		seq_printf(seq, "# %u older rule(s) still hold other entries\n",
+			   older);
+out:
+	mutex_unlock(&t->lock);
+	return 0;
+}
+
+static struct vpnmss_table *vpnmss_table_get(struct net *net,
+					     unsigned int index,
+					     const char *name)
+{
+	struct vpnmss_net *vn = vpnmss_pernet(net);
+	struct vpnmss_table *t;
+	kuid_t uid;
+	kgid_t gid;
+
+	list_for_each_entry(t, &vn->tables, list)
+		if (t->index == index && !strcmp(t->name, name))
+			return t;
+
+	if (!vn->dir[index])
+		return ERR_PTR(-ENOENT);
+	t = kzalloc(sizeof(*t), GFP_KERNEL);
+	if (!t)
+		return ERR_PTR(-ENOMEM);
+	strscpy(t->name, name, sizeof(t->name));
+	t->index = index;
+	INIT_LIST_HEAD(&t->sets);
+	INIT_LIST_HEAD(&t->cells);
+	mutex_init(&t->lock);
+	t->pde = proc_create_single_data(t->name, 0444, vn->dir[index],
+					 vpnmss_show, t);
+	if (!t->pde) {
+		mutex_destroy(&t->lock);
+		kfree(t);
+		return ERR_PTR(-ENOMEM);
+	}
+	/* Readable by the namespace's root, like xt_recent's tables. */
+	uid = make_kuid(net->user_ns, 0);
+	gid = make_kgid(net->user_ns, 0);
+	if (uid_valid(uid) && gid_valid(gid))
+		proc_set_user(t->pde, uid, gid);
+	list_add_tail(&t->list, &vn->tables);
+	return t;
+}
+
+/* Frees @t if no set is left in it. */
+static void vpnmss_table_put(struct vpnmss_table *t)
+{
+	if (!list_empty(&t->sets))
+		return;
+	list_del(&t->list);
+	proc_remove(t->pde);	/* waits for readers */
+	mutex_destroy(&t->lock);
+	kfree(t);
+}
+
+static bool vpnmss_pfx_same(const struct vpnmss_pfx *a,
+			    const struct vpnmss_pfx *b)
+{
+	return vpnmss_key_eq(&a->first, &b->first) && a->plen == b->plen;
+}
+
+static void vpnmss_cell_put(struct vpnmss_cell *c)
+{
+	if (--c->refs)
+		return;
+	list_del(&c->list);
+	free_percpu(c->ctr);
+	kfree(c);
+}
+
+static struct vpnmss_cell *vpnmss_cell_get(struct vpnmss_table *t,
+					   const struct vpnmss_pfx *p)
+{
+	struct vpnmss_cell *c;
+
+	list_for_each_entry(c, &t->cells, list)
+		if (vpnmss_key_eq(&c->first, &p->first) && c->plen == p->plen) {
+			c->refs++;
+			return c;
+		}
+	c = kzalloc(sizeof(*c), GFP_KERNEL);
+	if (!c)
+		return NULL;
+	c->ctr = alloc_percpu(struct vpnmss_ctr);
+	if (!c->ctr) {
+		kfree(c);
+		return NULL;
+	}
+	c->first = p->first;
+	c->plen = p->plen;
+	c->refs = 1;
+	list_add_tail(&c->list, &t->cells);
+	return c;
+}
+
+static void vpnmss_set_free(struct vpnmss_set *s)
+{
+	unsigned int i;
+
+	for (i = 0; i < s->nr; i++)
+		if (s->cell[i])
+			vpnmss_cell_put(s->cell[i]);
+	kfree(s->cell);
+	kfree(s->pfx);
+	kfree(s);
+}
+
+static struct vpnmss_set *vpnmss_set_new(struct vpnmss_table *t,
+					 const struct vpnmss_pfx *p,
+					 unsigned int n)
+{
+	struct vpnmss_set *s;
+	unsigned int i;
+
+	s = kzalloc(sizeof(*s), GFP_KERNEL);
+	if (!s)
+		return NULL;
+	s->table = t;
+	s->refs = 1;
+	s->nr = n;
+	s->pfx = kmemdup(p, n * sizeof(*p), GFP_KERNEL);
+	s->cell = kcalloc(n, sizeof(*s->cell), GFP_KERNEL);
+	if (!s->pfx || !s->cell)
+		goto fail;
+	for (i = 0; i < n; i++) {
+		s->cell[i] = vpnmss_cell_get(t, &p[i]);
+		if (!s->cell[i])
+			goto fail;
+	}
+	return s;
+fail:
+	vpnmss_set_free(s);
+	return NULL;
+}
+
+/* The set was created or joined by this task (in this ruleset change). */
+static void vpnmss_set_touch(struct vpnmss_set *s)
+{
+	s->task = current;
+	s->task_start = current->start_time;
+}
+
+static bool vpnmss_set_touched(const struct vpnmss_set *s)
+{
+	return s->task == current && s->task_start == current->start_time;
+}
+
+static bool vpnmss_set_equal(const struct vpnmss_set *s,
+			     const struct vpnmss_pfx *p, unsigned int n)
+{
+	unsigned int i;
+
+	if (s->nr != n)
+		return false;
+	for (i = 0; i < n; i++)
+		if (!vpnmss_pfx_same(&s->pfx[i], &p[i]) ||
+		    s->pfx[i].mss != p[i].mss || s->pfx[i].flags != p[i].flags)
+			return false;
+	return true;
+}
+
+/*
+ * Joins the rule whose validated entries are @p to the table @name names,
+ * and points @lpm's ranges at the entries' counters.
+ */
+static int vpnmss_name_get(const struct vpnmss_family *f,
+			   const struct xt_tgchk_param *par, const char *name,
+			   const struct vpnmss_pfx *p, unsigned int n,
+			   struct vpnmss_lpm *lpm)
+{
+	struct vpnmss_set *s, *found = NULL, *newest = NULL;
+	struct vpnmss_table *t;
+	unsigned int i, nr_sets = 0;
+	int ret = 0;
+
+	mutex_lock(&vpnmss_mutex);
+	t = vpnmss_table_get(par->net, f->index, name);
+	if (IS_ERR(t)) {
+		ret = PTR_ERR(t);
+		pr_info_ratelimited("table %s: cannot create it (%d)\n",
+				    name, ret);
+		goto out;
+	}
+	list_for_each_entry(s, &t->sets, list) {
+		if (vpnmss_set_equal(s, p, n))
+			found = s;
+		newest = s;
+		nr_sets++;
+	}
+	if (newest && found != newest && vpnmss_set_touched(newest)) {
+		pr_info_ratelimited("table %s: another rule naming it holds other entries\n",
+				    name);
+		ret = -EEXIST;
+	} else if (found) {
+		found->refs++;
+		vpnmss_set_touch(found);
+	} else if (nr_sets >= 2) {
+		pr_info_ratelimited("table %s: older rules naming it still hold other entries\n",
+				    name);
+		ret = -EEXIST;
+	} else {
+		found = vpnmss_set_new(t, p, n);
+		if (found) {
+			vpnmss_set_touch(found);
+			mutex_lock(&t->lock);
+			list_add_tail(&found->list, &t->sets);
+			mutex_unlock(&t->lock);
+		} else {
+			ret = -ENOMEM;
+		}
+	}
+	if (ret) {
+		vpnmss_table_put(t);
+		goto out;
+	}
+	lpm->set = found;
+	for (i = 0; i < lpm->nr; i++) {
+		struct vpnmss_range *r = &lpm->range[i];
+
+		if (r->entry != VPNMSS_NO_ENTRY)
+			r->ctr = found->cell[r->entry]->ctr;
+	}
+out:
+	mutex_unlock(&vpnmss_mutex);
+	return ret;
+}
+
+static void vpnmss_name_put(struct vpnmss_set *s)
+{
+	struct vpnmss_table *t = s->table;
+
+	mutex_lock(&vpnmss_mutex);
+	if (!--s->refs) {
+		mutex_lock(&t->lock);
+		list_del(&s->list);
+		mutex_unlock(&t->lock);
+		vpnmss_set_free(s);
+		vpnmss_table_put(t);
+	}
+	mutex_unlock(&vpnmss_mutex);
+}
+
+static void vpnmss_lpm_free(struct vpnmss_lpm *lpm)
+{
+	if (lpm && lpm->set)
+		vpnmss_name_put(lpm->set);
+	kfree(lpm);
+}
+
+static int __net_init vpnmss_net_init(struct net *net)
+{
+	struct vpnmss_net *vn = vpnmss_pernet(net);
+	unsigned int i;
+
+	INIT_LIST_HEAD(&vn->tables);
+	if (!IS_ENABLED(CONFIG_PROC_FS))
+		return 0;
+	for (i = 0; i < ARRAY_SIZE(vn->dir); i++) {
+		vn->dir[i] = proc_mkdir(vpnmss_dir_name[i], net->proc_net);
+		if (!vn->dir[i])
+			goto fail;
+	}
+	return 0;
+fail:
+	while (i--)
+		remove_proc_entry(vpnmss_dir_name[i], net->proc_net);
+	return -ENOMEM;
+}
+
+/*
+ * May run before the namespace's rules are destroyed (vpnmss_name_put()),
+ * which must then no longer touch /proc.
+ */
+static void __net_exit vpnmss_net_exit(struct net *net)
+{
+	struct vpnmss_net *vn = vpnmss_pernet(net);
+	struct vpnmss_table *t;
+	unsigned int i;
+
+	mutex_lock(&vpnmss_mutex);
+	list_for_each_entry(t, &vn->tables, list) {
+		proc_remove(t->pde);
+		t->pde = NULL;
+	}
+	for (i = 0; i < ARRAY_SIZE(vn->dir); i++) {
+		if (vn->dir[i])
+			remove_proc_entry(vpnmss_dir_name[i], net->proc_net);
+		vn->dir[i] = NULL;
+	}
+	mutex_unlock(&vpnmss_mutex);
+}
+
+static struct pernet_operations vpnmss_net_ops = {
+	.init	= vpnmss_net_init,
+	.exit	= vpnmss_net_exit,
+	.id	= &vpnmss_net_id,
+	.size	= sizeof(struct vpnmss_net),
+};
+
 /* "auto" reads the packet's route, so it needs a hook after routing. */
 #define VPNMSS_AUTO_HOOKS	(BIT(NF_INET_FORWARD) | BIT(NF_INET_LOCAL_OUT) | \
 				 BIT(NF_INET_POST_ROUTING))
 
+/*
+ * Re-validates everything userspace sent (a crafted blob must never harm
+ * the kernel) and builds the lookup structure into *@lpm.
+ */
 static int vpnmss_check(const struct vpnmss_family *f,
 			const struct xt_tgchk_param *par,
 			const struct xt_vpnmss_hdr *h, const u8 *entries,
@@ -629,8 +1133,17 @@ static int vpnmss_check(const struct vpnmss_family *f,
 		goto out;
 	}
 	*lpm = vpnmss_lpm_build(p, h->count);
-	if (!*lpm)
+	if (!*lpm) {
 		ret = -ENOMEM;
+		goto out;
+	}
+	if (h->flags & XT_VPNMSS_F_NAME) {
+		ret = vpnmss_name_get(f, par, h->name, p, h->count, *lpm);
+		if (ret) {
+			kfree(*lpm);
+			*lpm = NULL;
+		}
+	}
 out:
 	kfree(p);
 	return ret;
@@ -648,7 +1161,7 @@ static void vpnmss_tg4_destroy(const struct xt_tgdtor_param *par)
 {
 	const struct xt_vpnmss_tginfo4 *info = par->targinfo;
 
-	kfree(info->lpm);
+	vpnmss_lpm_free(info->lpm);
 }
 
 #if IS_ENABLED(CONFIG_IPV6)
@@ -664,7 +1177,7 @@ static void vpnmss_tg6_destroy(const struct xt_tgdtor_param *par)
 {
 	const struct xt_vpnmss_tginfo6 *info = par->targinfo;
 
-	kfree(info->lpm);
+	vpnmss_lpm_free(info->lpm);
 }
 #endif
 
@@ -701,12 +1214,21 @@ static struct xt_target vpnmss_tg_reg[] __read_mostly = {
 
 static int __init vpnmss_tg_init(void)
 {
-	return xt_register_targets(vpnmss_tg_reg, ARRAY_SIZE(vpnmss_tg_reg));
+	int ret;
+
+	ret = register_pernet_subsys(&vpnmss_net_ops);
+	if (ret)
+		return ret;
+	ret = xt_register_targets(vpnmss_tg_reg, ARRAY_SIZE(vpnmss_tg_reg));
+	if (ret)
+		unregister_pernet_subsys(&vpnmss_net_ops);
+	return ret;
 }
 
 static void __exit vpnmss_tg_exit(void)
 {
 	xt_unregister_targets(vpnmss_tg_reg, ARRAY_SIZE(vpnmss_tg_reg));
+	unregister_pernet_subsys(&vpnmss_net_ops);
 }
 
 module_init(vpnmss_tg_init);

@@ -33,8 +33,13 @@ enum {
 	XT_VPNMSS_DIR_BOTH	= XT_VPNMSS_DIR_SRC | XT_VPNMSS_DIR_DST,
 };
 
-/* Rule flags: none defined in revision 0 (named tables will need one). */
-#define XT_VPNMSS_F_MASK	0
+/*
+ * Rule flags.  NAME: hdr.name names the rule's counter table, shown at
+ * /proc/net/xt_vpnmss/NAME (IPv4) or /proc/net/xt_vpnmss6/NAME (IPv6).
+ * Without it, name must be all-zero.
+ */
+#define XT_VPNMSS_F_NAME	(1 << 0)
+#define XT_VPNMSS_F_MASK	XT_VPNMSS_F_NAME
 
 /*
  * Entry flags.  AUTO: the MSS comes from the path MTU of the tunnel side
@@ -50,7 +55,7 @@ struct xt_vpnmss_hdr {
 	__u8 dir;		/* XT_VPNMSS_DIR_* */
 	__u8 flags;		/* XT_VPNMSS_F_*, must be within XT_VPNMSS_F_MASK */
 	__u32 reserved;		/* must be zero */
-	char name[XT_VPNMSS_NAME_LEN];	/* reserved for named tables, zero */
+	char name[XT_VPNMSS_NAME_LEN];	/* with F_NAME: NUL-padded, else 0 */
 };
 
 /*

@@ -620,6 +620,18 @@ static void vpnmss_test_lpm6(struct kunit *test)
 	vpnmss_tg6_destroy(&dp);
 }
 
+/* The limit vpnmss_limit() finds, 0 when no entry decides. */
+static u16 vpnmss_test_limit(const struct xt_vpnmss_tginfo4 *info, u8 dir,
+			     const struct vpnmss_key *src,
+			     const struct vpnmss_key *dst)
+{
+	u16 limit = 0;
+
+	if (!vpnmss_limit(info->lpm, dir, src, dst, NULL, &limit))
+		return 0;
+	return limit;
+}
+
 static void vpnmss_test_dir(struct kunit *test)
 {
 	const struct xt_vpnmss_entry4 e[] = {
@@ -627,19 +639,26 @@ static void vpnmss_test_dir(struct kunit *test)
 	};
 	struct xt_vpnmss_tginfo4 *info;
 	struct vpnmss_key a, b, c;
+	u16 limit;
 
 	info = vpnmss_test_rule4(test, XT_VPNMSS_DIR_BOTH, 2, e);
 	vpnmss_key4(&a, htonl(0x0a010001));
 	vpnmss_key4(&b, htonl(0x0a020001));
 	vpnmss_key4(&c, htonl(0x0b000001));
-	KUNIT_EXPECT_EQ(test, vpnmss_limit(info->lpm, XT_VPNMSS_DIR_SRC, &a, &b, NULL), 1300);
-	KUNIT_EXPECT_EQ(test, vpnmss_limit(info->lpm, XT_VPNMSS_DIR_DST, &a, &b, NULL), 1200);
-	KUNIT_EXPECT_EQ(test, vpnmss_limit(info->lpm, XT_VPNMSS_DIR_BOTH, &a, &b, NULL), 1200);
-	KUNIT_EXPECT_EQ(test, vpnmss_limit(info->lpm, XT_VPNMSS_DIR_BOTH, &b, &a, NULL), 1200);
-	KUNIT_EXPECT_EQ(test, vpnmss_limit(info->lpm, XT_VPNMSS_DIR_BOTH, &a, &c, NULL), 1300);
-	KUNIT_EXPECT_EQ(test, vpnmss_limit(info->lpm, XT_VPNMSS_DIR_BOTH, &c, &a, NULL), 1300);
-	KUNIT_EXPECT_EQ(test, vpnmss_limit(info->lpm, XT_VPNMSS_DIR_SRC, &c, &a, NULL), 0);
-	KUNIT_EXPECT_EQ(test, vpnmss_limit(info->lpm, XT_VPNMSS_DIR_BOTH, &c, &c, NULL), 0);
+	KUNIT_EXPECT_EQ(test, vpnmss_test_limit(info, XT_VPNMSS_DIR_SRC, &a, &b), 1300);
+	KUNIT_EXPECT_EQ(test, vpnmss_test_limit(info, XT_VPNMSS_DIR_DST, &a, &b), 1200);
+	KUNIT_EXPECT_EQ(test, vpnmss_test_limit(info, XT_VPNMSS_DIR_BOTH, &a, &b), 1200);
+	KUNIT_EXPECT_EQ(test, vpnmss_test_limit(info, XT_VPNMSS_DIR_BOTH, &b, &a), 1200);
+	KUNIT_EXPECT_EQ(test, vpnmss_test_limit(info, XT_VPNMSS_DIR_BOTH, &a, &c), 1300);
+	KUNIT_EXPECT_EQ(test, vpnmss_test_limit(info, XT_VPNMSS_DIR_BOTH, &c, &a), 1300);
+	KUNIT_EXPECT_EQ(test, vpnmss_test_limit(info, XT_VPNMSS_DIR_SRC, &c, &a), 0);
+	KUNIT_EXPECT_EQ(test, vpnmss_test_limit(info, XT_VPNMSS_DIR_BOTH, &c, &c), 0);
+	/* The deciding entry is the one whose limit applies. */
+	KUNIT_EXPECT_PTR_EQ(test, vpnmss_limit(info->lpm, XT_VPNMSS_DIR_BOTH,
+					       &a, &b, NULL, &limit),
+			    vpnmss_lpm_lookup(info->lpm, &b));
+	KUNIT_EXPECT_NULL(test, vpnmss_limit(info->lpm, XT_VPNMSS_DIR_BOTH,
+					     &c, &c, NULL, &limit));
 	vpnmss_test_free4(info);
 }
 
@@ -651,7 +670,8 @@ enum vpnmss_mutation {
 	M_VALID, M_COUNT0, M_COUNT_OVER, M_DIR0, M_DIR4, M_FLAGS, M_RESERVED,
 	M_NAME, M_PLEN, M_MSS_LOW, M_MSS_HIGH, M_EFLAGS, M_HOSTBITS, M_DUP,
 	M_UNSORTED, M_UNUSED, M_AUTO, M_AUTO_MSS, M_AUTO_PREROUTING,
-	M_AUTO_INPUT,
+	M_AUTO_INPUT, M_NAME_OK, M_NAME_EMPTY, M_NAME_DOTDOT, M_NAME_SLASH,
+	M_NAME_LONG, M_NAME_TAIL,
 };
 
 struct vpnmss_check_case {
@@ -668,7 +688,13 @@ static const struct vpnmss_check_case vpnmss_check_cases[] = {
 	{ "unknown direction bit", M_DIR4, -EINVAL },
 	{ "unknown rule flag", M_FLAGS, -EINVAL },
 	{ "reserved field set", M_RESERVED, -EINVAL },
-	{ "name set", M_NAME, -EINVAL },
+	{ "name without the name flag", M_NAME, -EINVAL },
+	{ "named table", M_NAME_OK, 0 },
+	{ "empty name", M_NAME_EMPTY, -EINVAL },
+	{ "name ..", M_NAME_DOTDOT, -EINVAL },
+	{ "name with a slash", M_NAME_SLASH, -EINVAL },
+	{ "name without a NUL", M_NAME_LONG, -EINVAL },
+	{ "bytes after the name's NUL", M_NAME_TAIL, -EINVAL },
 	{ "prefix length too long", M_PLEN, -EINVAL },
 	{ "MSS below 88", M_MSS_LOW, -ERANGE },
 	{ "MSS above 65495", M_MSS_HIGH, -ERANGE },
@@ -731,6 +757,30 @@ static void vpnmss_test_check4(struct kunit *test)
 	case M_NAME:
 		info->hdr.name[XT_VPNMSS_NAME_LEN - 1] = 'x';
 		break;
+	case M_NAME_OK:
+		info->hdr.flags = XT_VPNMSS_F_NAME;
+		strscpy(info->hdr.name, "kunit-check", XT_VPNMSS_NAME_LEN);
+		break;
+	case M_NAME_EMPTY:
+		info->hdr.flags = XT_VPNMSS_F_NAME;
+		break;
+	case M_NAME_DOTDOT:
+		info->hdr.flags = XT_VPNMSS_F_NAME;
+		strscpy(info->hdr.name, "..", XT_VPNMSS_NAME_LEN);
+		break;
+	case M_NAME_SLASH:
+		info->hdr.flags = XT_VPNMSS_F_NAME;
+		strscpy(info->hdr.name, "a/b", XT_VPNMSS_NAME_LEN);
+		break;
+	case M_NAME_LONG:
+		info->hdr.flags = XT_VPNMSS_F_NAME;
+		memset(info->hdr.name, 'n', XT_VPNMSS_NAME_LEN);
+		break;
+	case M_NAME_TAIL:
+		info->hdr.flags = XT_VPNMSS_F_NAME;
+		strscpy(info->hdr.name, "ab", XT_VPNMSS_NAME_LEN);
+		info->hdr.name[4] = 'x';
+		break;
 	case M_PLEN:
 		e[2].plen = 33;
 		break;
@@ -775,6 +825,8 @@ static void vpnmss_test_check4(struct kunit *test)
 		break;
 	}
 
+	cp.net = &init_net;
+	cp.family = NFPROTO_IPV4;
 	cp.targinfo = info;
 	ret = vpnmss_tg4_check(&cp);
 	KUNIT_EXPECT_EQ(test, ret, c->want);
@@ -815,6 +867,198 @@ static void vpnmss_test_check6(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vpnmss_tg6_check(&cp), -ERANGE);
 }
 
+/* -------------------------------------------------------------------------
+ * Named tables
+ */
+
+/* A named v4 rule over the shared entries @e, checked; NULL if refused. */
+static struct xt_vpnmss_tginfo4 *
+vpnmss_test_named4(struct kunit *test, const char *name, unsigned int n,
+		   const struct xt_vpnmss_entry4 *e, int want)
+{
+	struct xt_vpnmss_tginfo4 *info;
+	struct xt_tgchk_param par = {
+		.net = &init_net,
+		.family = NFPROTO_IPV4,
+		.hook_mask = 1 << NF_INET_FORWARD,
+	};
+
+	info = kunit_kzalloc(test, sizeof(*info), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, info);
+	info->hdr.count = n;
+	info->hdr.dir = XT_VPNMSS_DIR_SRC;
+	info->hdr.flags = XT_VPNMSS_F_NAME;
+	strscpy(info->hdr.name, name, sizeof(info->hdr.name));
+	memcpy(info->entries, e, n * sizeof(*e));
+	par.targinfo = info;
+	KUNIT_EXPECT_EQ(test, vpnmss_tg4_check(&par), want);
+	return want ? NULL : info;
+}
+
+/* One entry's counters, summed over the CPUs. */
+static void vpnmss_test_sum(const struct vpnmss_set *s, unsigned int idx,
+			    u64 *n)
+{
+	int cpu;
+	unsigned int v;
+
+	memset(n, 0, VPNMSS_NR_VERDICTS * sizeof(*n));
+	for_each_possible_cpu(cpu)
+		for (v = 0; v < VPNMSS_NR_VERDICTS; v++)
+			n[v] += per_cpu_ptr(s->cell[idx]->ctr, cpu)->n[v];
+}
+
+/* What a later command (another task) would see: no set touched. */
+static void vpnmss_test_next_change(const struct xt_vpnmss_tginfo4 *info)
+{
+	struct vpnmss_set *s;
+
+	mutex_lock(&vpnmss_mutex);
+	list_for_each_entry(s, &info->lpm->set->table->sets, list)
+		s->task = NULL;
+	mutex_unlock(&vpnmss_mutex);
+}
+
+static void vpnmss_test_named_sets(struct kunit *test)
+{
+	const struct xt_vpnmss_entry4 a[] = {
+		E4(10, 1, 0, 0, 16, 1300), E4(10, 2, 0, 0, 16, 1200),
+	};
+	const struct xt_vpnmss_entry4 b[] = {
+		E4(10, 1, 0, 0, 16, 1300), E4(10, 3, 0, 0, 16, 1100),
+	};
+	const struct xt_vpnmss_entry4 c[] = { E4(10, 4, 0, 0, 16, 1000) };
+	struct xt_vpnmss_tginfo4 *r1, *r2, *r3, *r4, *r5, *other;
+
+	r1 = vpnmss_test_named4(test, "kunit-sets", 2, a, 0);
+	KUNIT_ASSERT_NOT_NULL(test, r1);
+	/* The same entries: the same set, the same counters. */
+	r2 = vpnmss_test_named4(test, "kunit-sets", 2, a, 0);
+	KUNIT_ASSERT_NOT_NULL(test, r2);
+	KUNIT_EXPECT_PTR_EQ(test, r1->lpm->set, r2->lpm->set);
+	KUNIT_EXPECT_EQ(test, r1->lpm->set->refs, 2U);
+	/* Other entries in the same ruleset change: refused. */
+	vpnmss_test_named4(test, "kunit-sets", 2, b, -EEXIST);
+
+	/* In a later change, a replacement; 10.1/16 keeps its counters. */
+	vpnmss_test_next_change(r1);
+	r3 = vpnmss_test_named4(test, "kunit-sets", 2, b, 0);
+	KUNIT_ASSERT_NOT_NULL(test, r3);
+	KUNIT_EXPECT_PTR_NE(test, r3->lpm->set, r1->lpm->set);
+	KUNIT_EXPECT_PTR_EQ(test, r3->lpm->set->table, r1->lpm->set->table);
+	KUNIT_EXPECT_PTR_EQ(test, r3->lpm->set->cell[0], r1->lpm->set->cell[0]);
+	KUNIT_EXPECT_PTR_NE(test, r3->lpm->set->cell[1], r1->lpm->set->cell[1]);
+	KUNIT_EXPECT_PTR_EQ(test, vpnmss_newest(r1->lpm->set->table),
+			    r3->lpm->set);
+	/* The outgoing list, in the change that brought the new one: no. */
+	vpnmss_test_named4(test, "kunit-sets", 2, a, -EEXIST);
+	/* In a later change (a re-check by iptables-legacy): yes. */
+	vpnmss_test_next_change(r1);
+	r5 = vpnmss_test_named4(test, "kunit-sets", 2, a, 0);
+	KUNIT_ASSERT_NOT_NULL(test, r5);
+	KUNIT_EXPECT_PTR_EQ(test, r5->lpm->set, r1->lpm->set);
+	vpnmss_test_free4(r5);
+	/* A third list: no. */
+	vpnmss_test_next_change(r1);
+	vpnmss_test_named4(test, "kunit-sets", 1, c, -EEXIST);
+	/* Joining the newest: yes. */
+	r4 = vpnmss_test_named4(test, "kunit-sets", 2, b, 0);
+	KUNIT_ASSERT_NOT_NULL(test, r4);
+	KUNIT_EXPECT_PTR_EQ(test, r4->lpm->set, r3->lpm->set);
+	/* Another name is another table. */
+	other = vpnmss_test_named4(test, "kunit-other", 1, c, 0);
+	KUNIT_ASSERT_NOT_NULL(test, other);
+	KUNIT_EXPECT_PTR_NE(test, other->lpm->set->table, r3->lpm->set->table);
+	vpnmss_test_free4(other);
+
+	/* Once the outgoing list's rules are gone, a new list may come. */
+	vpnmss_test_free4(r1);
+	vpnmss_test_free4(r2);
+	KUNIT_EXPECT_TRUE(test, list_is_singular(&r3->lpm->set->table->sets));
+	vpnmss_test_next_change(r3);
+	other = vpnmss_test_named4(test, "kunit-sets", 1, c, 0);
+	KUNIT_ASSERT_NOT_NULL(test, other);
+	vpnmss_test_free4(other);
+	vpnmss_test_free4(r3);
+	vpnmss_test_free4(r4);
+	mutex_lock(&vpnmss_mutex);
+	KUNIT_EXPECT_TRUE(test, list_empty(&vpnmss_pernet(&init_net)->tables));
+	mutex_unlock(&vpnmss_mutex);
+}
+
+/* Every outcome lands in the deciding entry's counter. */
+static void vpnmss_test_named_count(struct kunit *test)
+{
+	const struct xt_vpnmss_entry4 e[] = {
+		E4(10, 1, 0, 0, 16, 1300), E4(10, 1, 2, 0, 24, 1200),
+	};
+	static const struct {
+		__be32 src;
+		u8 opt[4];
+		unsigned int optlen;
+		u8 flags;
+		unsigned int entry;
+		enum vpnmss_verdict v;
+	} pkts[] = {
+		{ htonl(0x0a010101), { 2, 4, 0x05, 0xb4 }, 4, TCPHDR_SYN,
+		  0, VPNMSS_CLAMPED },
+		{ htonl(0x0a010102), { 2, 4, 0x04, 0x00 }, 4, TCPHDR_SYN,
+		  0, VPNMSS_NOT_ABOVE },
+		{ htonl(0x0a010103), { 2, 4, 0x05, 0x14 }, 4,
+		  TCPHDR_SYN | TCPHDR_ACK, 0, VPNMSS_NOT_ABOVE },
+		{ htonl(0x0a010104), { 1, 1, 1, 1 }, 4, TCPHDR_SYN,
+		  0, VPNMSS_NO_OPTION },
+		{ htonl(0x0a010105), { 2, 4, 0x05, 0xb4 }, 0, TCPHDR_SYN,
+		  0, VPNMSS_NO_OPTION },
+		{ htonl(0x0a010106), { 8, 1, 0, 0 }, 4, TCPHDR_SYN,
+		  0, VPNMSS_MALFORMED },
+		{ htonl(0x0a010201), { 2, 4, 0x05, 0xb4 }, 4, TCPHDR_SYN,
+		  1, VPNMSS_CLAMPED },
+		{ htonl(0x0a010202), { 2, 4, 0x04, 0xb0 }, 4, TCPHDR_SYN,
+		  1, VPNMSS_NOT_ABOVE },
+	};
+	u64 want[2][VPNMSS_NR_VERDICTS] = {}, n[VPNMSS_NR_VERDICTS];
+	struct xt_vpnmss_tginfo4 *info;
+	unsigned int i, j;
+
+	info = vpnmss_test_named4(test, "kunit-count", 2, e, 0);
+	KUNIT_ASSERT_NOT_NULL(test, info);
+	for (i = 0; i < ARRAY_SIZE(pkts); i++) {
+		struct xt_action_param par = { .targinfo = info };
+		struct sk_buff *skb;
+
+		skb = vpnmss_test_skb4(test, pkts[i].src, pkts[i].opt,
+				       pkts[i].optlen, pkts[i].flags, 0, false);
+		par.thoff = ip_hdrlen(skb);
+		vpnmss_tg4(skb, &par);
+		want[pkts[i].entry][pkts[i].v]++;
+		kfree_skb(skb);
+	}
+	/* Not counted: no SYN, a RST, no entry. */
+	for (i = 0; i < 3; i++) {
+		static const u8 mss[4] = { 2, 4, 0x05, 0xb4 };
+		struct xt_action_param par = { .targinfo = info };
+		struct sk_buff *skb;
+
+		skb = vpnmss_test_skb4(test,
+				       htonl(i == 2 ? 0x0b000001 : 0x0a010101),
+				       mss, 4,
+				       i == 0 ? TCPHDR_ACK :
+				       i == 1 ? TCPHDR_SYN | TCPHDR_RST :
+						TCPHDR_SYN, 0, false);
+		par.thoff = ip_hdrlen(skb);
+		vpnmss_tg4(skb, &par);
+		kfree_skb(skb);
+	}
+	for (i = 0; i < 2; i++) {
+		vpnmss_test_sum(info->lpm->set, i, n);
+		for (j = 0; j < VPNMSS_NR_VERDICTS; j++)
+			KUNIT_EXPECT_EQ_MSG(test, n[j], want[i][j],
+					    "entry %u, counter %u", i, j);
+	}
+	vpnmss_test_free4(info);
+}
+
 static struct kunit_case vpnmss_test_cases[] = {
 	KUNIT_CASE_PARAM(vpnmss_test_opts, vpnmss_opts_gen_params),
 	KUNIT_CASE_PARAM(vpnmss_test_clamp, vpnmss_clamp_gen_params),
@@ -826,6 +1070,8 @@ static struct kunit_case vpnmss_test_cases[] = {
 	KUNIT_CASE(vpnmss_test_dir),
 	KUNIT_CASE_PARAM(vpnmss_test_check4, vpnmss_check_gen_params),
 	KUNIT_CASE(vpnmss_test_check6),
+	KUNIT_CASE(vpnmss_test_named_sets),
+	KUNIT_CASE(vpnmss_test_named_count),
 	{}
 };
 

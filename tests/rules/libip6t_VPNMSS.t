@@ -15,6 +15,13 @@
 -p tcp -j VPNMSS --vpn-mss fd00:12::/64=wireguard6@100;;FAIL;link MTU 100 is too small
 -p tcp -j VPNMSS --vpn-mss fd00:12::/64=1300,fd00:12::/64=1300;;FAIL;listed twice
 -j VPNMSS --vpn-mss fd00:12::/64=1300;;FAIL
+-p tcp -j VPNMSS --vpn-mss fd12::/64=1300 --vpn-name tunnels;=;OK
+-p tcp -j VPNMSS --vpn-mss fd12::/64=1300 --vpn-dir src --vpn-name road-warriors.v2;=;OK
+-p tcp -j VPNMSS --vpn-name tunnels --vpn-mss fd12::/64=1300;-p tcp -j VPNMSS --vpn-mss fd12::/64=1300 --vpn-name tunnels;OK
+-p tcp -j VPNMSS --vpn-mss fd12::/64=1300 --vpn-name ..;;FAIL;--vpn-name ".."
+-p tcp -j VPNMSS --vpn-mss fd12::/64=1300 --vpn-name a/b;;FAIL;--vpn-name "a/b"
+-p tcp -j VPNMSS --vpn-mss fd12::/64=1300 --vpn-name a"b;;FAIL;without spaces or quotes
+-p tcp -j VPNMSS --vpn-mss fd12::/64=1300 --vpn-name abcdefghijklmnopqrstuvwxyz012345;;FAIL;longer than 31 characters
 :FORWARD,OUTPUT,POSTROUTING
 -p tcp -j VPNMSS --vpn-mss fd00:12::/64=auto;-p tcp -j VPNMSS --vpn-mss fd00:12::/64=auto;OK
 -p tcp -j VPNMSS --vpn-mss fd00:12::/64=auto,fc00::/7=1300;-p tcp -j VPNMSS --vpn-mss fc00::/7=1300,fd00:12::/64=auto;OK

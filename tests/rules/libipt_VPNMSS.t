@@ -37,6 +37,13 @@
 -p tcp -j VPNMSS;;FAIL;--vpn-mss
 -j VPNMSS --vpn-mss 10.0.0.0/8=1300;;FAIL
 -p udp -j VPNMSS --vpn-mss 10.0.0.0/8=1300;;FAIL
+-p tcp -j VPNMSS --vpn-mss 192.168.12.0/24=1300 --vpn-name tunnels;=;OK
+-p tcp -j VPNMSS --vpn-mss 192.168.12.0/24=1300 --vpn-dir src --vpn-name road-warriors.v2;=;OK
+-p tcp -j VPNMSS --vpn-name tunnels --vpn-mss 192.168.12.0/24=1300;-p tcp -j VPNMSS --vpn-mss 192.168.12.0/24=1300 --vpn-name tunnels;OK
+-p tcp -j VPNMSS --vpn-mss 192.168.12.0/24=1300 --vpn-name ..;;FAIL;--vpn-name ".."
+-p tcp -j VPNMSS --vpn-mss 192.168.12.0/24=1300 --vpn-name a/b;;FAIL;--vpn-name "a/b"
+-p tcp -j VPNMSS --vpn-mss 192.168.12.0/24=1300 --vpn-name a"b;;FAIL;without spaces or quotes
+-p tcp -j VPNMSS --vpn-mss 192.168.12.0/24=1300 --vpn-name abcdefghijklmnopqrstuvwxyz012345;;FAIL;longer than 31 characters
 :FORWARD,OUTPUT,POSTROUTING
 -p tcp -j VPNMSS --vpn-mss 192.168.12.0/24=auto;-p tcp -j VPNMSS --vpn-mss 192.168.12.0/24=auto;OK
 -p tcp -j VPNMSS --vpn-mss 192.168.12.0/24=auto,10.0.0.0/8=1300;-p tcp -j VPNMSS --vpn-mss 10.0.0.0/8=1300,192.168.12.0/24=auto;OK
