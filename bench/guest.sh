@@ -1,54 +1,76 @@
 #!/bin/sh
 # The benchmark inside the guest (busybox sh), run by bench/run through
-# tests/guest/run.  Prints one "# BENCH key=value ..." line per measurement
+# tests/guest/run.  Prints one "# BENCH key=value ..." line per timed batch
 # and "ok"/"not ok" lines for the checks that make the numbers trustworthy.
 #
-# Topology (lib.sh's topo_router): cli -- rtr -- srv.  cli owns 10.1.0.0/16
-# (a local route), so synsend can send from any address in it; the SYNs go
-# to 10.9.0.1, which rtr routes to srv.  srv does not forward, so it drops
-# them silently after its sink (syncap on srv0) has counted them: no RST or
-# ICMP comes back through rtr to distort the cost.
+# Topology: lib.sh's topo_router (cli -- rtr -- srv) plus a second, empty
+# router "ref" between cli and srv:
+#
+#   cli cli0 10.0.1.2 -- 10.0.1.1 rtr0  rtr  rtr1 10.0.2.1 -- 10.0.2.2 srv0 srv
+#       cli1 10.0.3.2 -- 10.0.3.1 ref0  ref  ref1 10.0.4.1 -- 10.0.4.2 srv1
+#
+# cli owns 10.1.0.0/16 (a local route), so synsend can send from any address
+# in it.  SYNs to 10.9.0.1 cross rtr, which holds the configuration under
+# test in its forward hook; SYNs to 10.8.0.1 cross ref, which never holds a
+# rule.  srv does not forward, so it drops both silently after counting
+# them (its IPv4 InReceives, the sink): no RST or ICMP comes back.
 #
 # The forwarding runs in softirq on the sending CPU (veth queues to the
 # local backlog, which runs at local_bh_enable in the sender's context), so
-# synsend's wall time for K packets includes rtr's netfilter cost.
+# synsend's wall time for K packets includes the router's netfilter cost.
+#
+# The emulated machine's speed drifts by up to 1.7x within seconds (other
+# work on the shared host), so every timed batch through rtr is paired with
+# one through ref right before or after it (ABBA order); the host computes
+# the ratio rtr/ref of each pair, which that drift cancels out of.
 #
 # Measurements (kind config backend n):
-#   syn  baseline       -       0   no rule, no table
+#   syn  baseline       -       0   no rule, no table in rtr either
 #   syn  empty-table    legacy|nft 0 mangle table / FORWARD chain, no rule
 #   syn  tcpmss-one     legacy|nft 0 one -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --set-mss 1300
 #   syn  tcpmss-chain   legacy|nft N N rules -s PFX ... -j TCPMSS --set-mss MSS
 #   syn  nft-map        nft     N   one native rule, interval map of N prefixes
 #   syn  vpnmss         legacy|nft N one -p tcp --tcp-flags SYN,RST SYN -j VPNMSS rule
+#   syn  vpnmss-named   legacy  N   the same with --vpn-name (counting)
 #   ack|bulk baseline   -       0   no rule
 #   ack|bulk empty-table legacy|nft 0 mangle table / FORWARD chain, no rule
 #   ack|bulk vpnmss-nogate legacy|nft CAP one -p tcp -j VPNMSS rule (no flags gate)
 # Every round runs every measurement once, in a shuffled order; REPS rounds.
+# Every configuration but the baseline and the empty table is loaded as
+# COPIES copies of itself (AMP below), and says so in its BENCH lines.
 #
 # Prefix i (0 <= i < N) is 10.1.0.0 + 16*i /28 with MSS 1000 + i, and the
 # SYNs (MSS 1460) cycle through the 16*N addresses of the N prefixes, so
 # every SYN is clamped and every entry is hit equally often.
 #
-# Tunables (VPNMSS_GUEST_BENCH_*): REPS, PACKETS (per timed SYN/ACK batch),
-# BATCHES (per measurement), WARMUP, BULK (bytes per transfer), N (list),
-# CAP (rule capacity), SEED, BACKLOG (netdev_max_backlog during batches).
+# Tunables (VPNMSS_GUEST_BENCH_*): AMP, REPS, PAIRS (per measurement and round),
+# PACKETS (per timed SYN/ACK batch), WARMUP, BULK (bytes per transfer),
+# N (list), CAP (rule capacity), SEED, BACKLOG (netdev_max_backlog while
+# batches run).
 . /tests/lib.sh
 
 REPS=${VPNMSS_GUEST_BENCH_REPS:-7}
-PACKETS=${VPNMSS_GUEST_BENCH_PACKETS:-8192}
-WARMUP=${VPNMSS_GUEST_BENCH_WARMUP:-2048}
-BULK=${VPNMSS_GUEST_BENCH_BULK:-32m}
+PAIRS=${VPNMSS_GUEST_BENCH_PAIRS:-4}
+PACKETS=${VPNMSS_GUEST_BENCH_PACKETS:-4096}
+WARMUP=${VPNMSS_GUEST_BENCH_WARMUP:-1024}
+BULK=${VPNMSS_GUEST_BENCH_BULK:-16m}
 NLIST=${VPNMSS_GUEST_BENCH_N:-"1 16 64 256"}
 CAP=${VPNMSS_GUEST_BENCH_CAP:-256}
 SEED=${VPNMSS_GUEST_BENCH_SEED:-1}
-BATCHES=${VPNMSS_GUEST_BENCH_BATCHES:-4}
 # While batches run, a backlog holds at most this many packets: in step
 # with the sender it holds one or two; if forwarding falls behind (see
 # ksoftirqd_ns) the batch drops packets and is invalid instead of ending
 # with up to 1000 packets not yet forwarded, outside its time.
 BACKLOG=${VPNMSS_GUEST_BENCH_BACKLOG:-100}
+# Amplification: a rule whose cost is far below the noise of one batch is
+# measured as AMP copies in a row (each lowering the MSS one further, so
+# every copy does the whole clamp), and its cost is the copies' cost over
+# the empty table's, divided by AMP.  TCPMSS chains of N rules are copied
+# max(1, AMP / N) times.
+AMP=${VPNMSS_GUEST_BENCH_AMP:-32}
 SRC=10.1.0.0
-DST=10.9.0.1
+DST_RTR=10.9.0.1
+DST_REF=10.8.0.1
 W=/tmp/bench
 mkdir -p $W/rules
 
@@ -57,23 +79,43 @@ t_start=$(now)
 
 topo_router
 topo_cli_subnet 10.1.0.0/16
-ns rtr "$IP" route add 10.9.0.0/16 via 10.0.2.2
+ns_new ref
+"$IP" link add cli1 netns cli type veth peer name ref0 netns ref
+"$IP" link add ref1 netns ref type veth peer name srv1 netns srv
+addr cli cli1 10.0.3.2/24
+addr ref ref0 10.0.3.1/24
+addr ref ref1 10.0.4.1/24
+addr srv srv1 10.0.4.2/24
+"$IP" -n cli link set cli1 up
+"$IP" -n ref link set ref0 up
+"$IP" -n ref link set ref1 up
+"$IP" -n srv link set srv1 up
+ns ref sysctl -qw net.ipv4.ip_forward=1
+"$IP" -n rtr route add 10.9.0.0/16 via 10.0.2.2
+"$IP" -n ref route add 10.8.0.0/16 via 10.0.4.2
+"$IP" -n ref route add 10.0.0.0/8 via 10.0.3.2
+"$IP" -n cli route add 10.8.0.0/16 via 10.0.3.1
+"$IP" -n cli route add 10.0.4.0/24 via 10.0.3.1
+"$IP" -n srv route add 10.0.3.0/24 via 10.0.4.1
 ns srv sysctl -qw net.ipv4.ip_forward=0
-# Bulk: one skb per segment through rtr (no TSO/GSO super-packets), so that
-# the per-packet cost is what the rules see.
-ns srv ethtool -K srv0 tso off gso off
-ns cli ethtool -K cli0 tso off gso off
+# Bulk: one skb per segment through the routers (no TSO/GSO super-packets),
+# so that the per-packet cost is what the rules see.
+for d in srv:srv0 srv:srv1 cli:cli0 cli:cli1; do
+	ns ${d%:*} ethtool -K ${d#*:} tso off gso off
+done
 
-diag "BENCH-INFO kernel=$KVER cpus=$(nproc) reps=$REPS packets=$PACKETS warmup=$WARMUP bulk=$BULK n='$NLIST' cap=$CAP seed=$SEED batches=$BATCHES backlog=$BACKLOG"
+diag "BENCH-INFO kernel=$KVER cpus=$(nproc) amp=$AMP reps=$REPS pairs=$PAIRS packets=$PACKETS warmup=$WARMUP bulk=$BULK n='$NLIST' cap=$CAP seed=$SEED backlog=$BACKLOG"
 diag "BENCH-INFO iptables='$(iptables-legacy -V 2>&1)' nft='$(nft -v 2>&1)'"
 
 # --- rule sets, generated once ------------------------------------------------
 
-# entries N: "PREFIX MSS" lines
+# entries N [COPY]: "PREFIX MSS" lines; copy j of a rule lowers by j more
 entries() {
-	awk -v n="$1" 'BEGIN { for (i = 0; i < n; i++)
-		printf "10.1.%d.%d/28 %d\n", int(i / 16), (i % 16) * 16, 1000 + i }'
+	awk -v n="$1" -v j="${2:-0}" 'BEGIN { for (i = 0; i < n; i++)
+		printf "10.1.%d.%d/28 %d\n", int(i / 16), (i % 16) * 16, 1000 + i - j }'
 }
+# copies_of N: how many copies of an N-rule TCPMSS chain
+copies_of() { c=$((AMP / $1)); [ $c -ge 1 ] || c=1; echo $c; }
 GATE="-p tcp -m tcp --tcp-flags SYN,RST SYN"
 gen_xt() {	# FILE RULE-LINES...: an iptables-restore file for table mangle
 	f=$1
@@ -85,59 +127,92 @@ gen_xt() {	# FILE RULE-LINES...: an iptables-restore file for table mangle
 		echo 'COMMIT'
 	} > "$f"
 }
-# vpnmss_list N: the --vpn-mss options, 32 entries each (iptables-restore
-# takes no parameter of 1024 characters or more)
+# vpnmss_list N [COPY]: the --vpn-mss options, 32 entries each
+# (iptables-restore takes no parameter of 1024 characters or more)
 vpnmss_list() {
-	entries "$1" | awk '{ printf "%s%s=%s", ((NR - 1) % 32 ? "," : (NR > 1 ? " --vpn-mss " : "--vpn-mss ")), $1, $2 }'
+	entries "$1" "${2:-0}" | awk '{ printf "%s%s=%s", ((NR - 1) % 32 ? "," : (NR > 1 ? " --vpn-mss " : "--vpn-mss ")), $1, $2 }'
 }
-
-gen_xt $W/rules/empty-table
-gen_xt $W/rules/tcpmss-one "-A FORWARD $GATE -j TCPMSS --set-mss 1300"
-gen_xt $W/rules/vpnmss-nogate-$CAP "-A FORWARD -p tcp -j VPNMSS --vpn-dir src $(vpnmss_list "$CAP")"
-for n in $NLIST; do
+# amp K CMD...: CMD's rule lines for copies 0..K-1 (CMD gets the copy)
+amp() {
+	k=$1 j=0
+	shift
+	while [ $j -lt "$k" ]; do
+		"$@" $j
+		j=$((j + 1))
+	done
+}
+l_tcpmss_one() { echo "-A FORWARD $GATE -j TCPMSS --set-mss $((1300 - $1))"; }
+l_tcpmss_chain() {
+	entries "$n" "$1" | while read -r p m; do
+		echo "-A FORWARD -s $p $GATE -j TCPMSS --set-mss $m"
+	done
+}
+l_vpnmss() { echo "-A FORWARD $GATE -j VPNMSS --vpn-dir src $(vpnmss_list "$n" "$1")"; }
+l_vpnmss_named() { echo "-A FORWARD $GATE -j VPNMSS --vpn-dir src --vpn-name bench$1 $(vpnmss_list "$n" "$1")"; }
+l_vpnmss_nogate() { echo "-A FORWARD -p tcp -j VPNMSS --vpn-dir src $(vpnmss_list "$n" "$1")"; }
+# gen_amp FILE K FUNC: an iptables-restore file with K copies of FUNC's rules
+gen_amp() {
 	{
 		echo '*mangle'
 		echo ':FORWARD ACCEPT [0:0]'
-		entries "$n" | while read -r p m; do
-			echo "-A FORWARD -s $p $GATE -j TCPMSS --set-mss $m"
-		done
+		amp "$2" "$3"
 		echo 'COMMIT'
-	} > $W/rules/tcpmss-chain-$n
-	gen_xt $W/rules/vpnmss-$n "-A FORWARD $GATE -j VPNMSS --vpn-dir src $(vpnmss_list "$n")"
-	{
-		echo 'table ip bench {'
-		echo '	map m {'
+	} > "$1"
+}
+nft_map() {	# N K: one table, K maps and K rules, copy j lowering by j more
+	echo 'table ip bench {'
+	j=0
+	while [ $j -lt "$2" ]; do
+		echo "	map m$j {"
 		echo '		typeof ip saddr : tcp option maxseg size'
 		echo '		flags interval'
-		echo "		elements = { $(entries "$n" | awk '{ printf "%s%s : %s", (NR > 1 ? ", " : ""), $1, $2 }') }"
+		echo "		elements = { $(entries "$1" $j | awk '{ printf "%s%s : %s", (NR > 1 ? ", " : ""), $1, $2 }') }"
 		echo '	}'
-		echo '	chain f {'
-		echo '		type filter hook forward priority mangle; policy accept;'
-		echo '		tcp flags & (syn | rst) == syn tcp option maxseg size set ip saddr map @m'
-		echo '	}'
-		echo '}'
-	} > $W/rules/nft-map-$n
+		j=$((j + 1))
+	done
+	echo '	chain f {'
+	echo '		type filter hook forward priority mangle; policy accept;'
+	j=0
+	while [ $j -lt "$2" ]; do
+		echo "		tcp flags & (syn | rst) == syn tcp option maxseg size set ip saddr map @m$j"
+		j=$((j + 1))
+	done
+	echo '	}'
+	echo '}'
+}
+
+gen_xt $W/rules/empty-table
+gen_amp $W/rules/tcpmss-one $AMP l_tcpmss_one
+n=$CAP gen_amp $W/rules/vpnmss-nogate-$CAP $AMP l_vpnmss_nogate
+for n in $NLIST; do
+	gen_amp $W/rules/tcpmss-chain-$n "$(copies_of $n)" l_tcpmss_chain
+	gen_amp $W/rules/vpnmss-$n $AMP l_vpnmss
+	gen_amp $W/rules/vpnmss-named-$n $AMP l_vpnmss_named
+	nft_map $n $AMP > $W/rules/nft-map-$n
 done
 
-# The measurement list: "kind config backend n rules-file expected-rules".
+# The measurement list: "kind config backend n copies rules-file
+# expected-rules".
 {
-	echo "syn baseline - 0 - 0"
+	echo "syn baseline - 0 1 - 0"
 	for b in legacy nft; do
-		echo "syn empty-table $b 0 empty-table 0"
-		echo "syn tcpmss-one $b 0 tcpmss-one 1"
+		echo "syn empty-table $b 0 1 empty-table 0"
+		echo "syn tcpmss-one $b 0 $AMP tcpmss-one $AMP"
 	done
 	for n in $NLIST; do
+		c=$(copies_of $n)
 		for b in legacy nft; do
-			echo "syn tcpmss-chain $b $n tcpmss-chain-$n $n"
-			echo "syn vpnmss $b $n vpnmss-$n 1"
+			echo "syn tcpmss-chain $b $n $c tcpmss-chain-$n $((c * n))"
+			echo "syn vpnmss $b $n $AMP vpnmss-$n $AMP"
 		done
-		echo "syn nft-map nft $n nft-map-$n 1"
+		echo "syn vpnmss-named legacy $n $AMP vpnmss-named-$n $AMP"
+		echo "syn nft-map nft $n $AMP nft-map-$n $AMP"
 	done
 	for k in ack bulk; do
-		echo "$k baseline - 0 - 0"
+		echo "$k baseline - 0 1 - 0"
 		for b in legacy nft; do
-			echo "$k empty-table $b 0 empty-table 0"
-			echo "$k vpnmss-nogate $b $CAP vpnmss-nogate-$CAP 1"
+			echo "$k empty-table $b 0 1 empty-table 0"
+			echo "$k vpnmss-nogate $b $CAP $AMP vpnmss-nogate-$CAP $AMP"
 		done
 	done
 } > $W/items
@@ -184,8 +259,12 @@ count_rules() {
 
 # --- traffic ------------------------------------------------------------------
 
-sender() {	# CPU 1: the CPU whose softirq does the forwarding
-	"$IP" netns exec cli taskset -c 1 synsend -4 -s $SRC -d $DST "$@"
+# sender DST ARGS...: synsend from cli on CPU 1, the CPU whose softirq does
+# the forwarding
+sender() {
+	d=$1
+	shift
+	"$IP" netns exec cli taskset -c 1 synsend -4 -s $SRC -d "$d" "$@"
 }
 
 # softnet_drops: packets dropped by full per-CPU backlogs, all CPUs
@@ -241,26 +320,26 @@ capture_end() {
 	return 0
 }
 
-# check_mss KIND CONFIG BACKEND N: one SYN from each source address, and
-# every one must leave rtr with the MSS of its entry.
+# check_mss KIND CONFIG BACKEND N COPIES: one SYN from each source address,
+# and every one must leave rtr with the MSS its entry's last copy sets.
 check_mss() {
-	k=$1 cfg=$2 b=$3 n=$4
+	k=$1 cfg=$2 b=$3 n=$4 copies=$5
 	[ "$k" = syn ] || return 0
 	cnt=256
 	[ "$n" = 0 ] || cnt=$((16 * n))
 	try=1
 	while :; do
 		capture_start $W/mss.out --syn -n $cnt -t 30000 || return 1
-		sender --mss 1460 -n $cnt --src-count $cnt 2>/dev/null
+		sender $DST_RTR --mss 1460 -n $cnt --src-count $cnt 2>/dev/null
 		capture_end $W/mss.out $cnt
 		[ "$(grep -c '^src=' $W/mss.out)" != $cnt ] && [ $try -lt 3 ] || break
 		try=$((try + 1))
 	done
-	why=$(awk -v cfg="$cfg" -v cnt="$cnt" '
+	why=$(awk -v cfg="$cfg" -v cnt="$cnt" -v last=$(($5 - 1)) '
 		/^src=/ {
 			split($1, a, "="); split(a[2], o, ".")
 			idx = int(((o[3] * 256) + o[4]) / 16)
-			want = cfg == "baseline" ? 1460 : cfg == "tcpmss-one" ? 1300 : 1000 + idx
+			want = cfg == "baseline" || cfg == "empty-table" ? 1460 : (cfg == "tcpmss-one" ? 1300 : 1000 + idx) - last
 			split($6, m, "=")
 			if (m[2] != want && !bad) bad = $1 " mss=" m[2] " want " want
 			got++
@@ -270,93 +349,121 @@ check_mss() {
 			else if (bad) print bad
 		}' $W/mss.out)
 	name="bench: $k $cfg $b n=$n clamps every SYN to its entry"
-	[ "$cfg" = baseline ] && name="bench: $k baseline leaves every SYN alone"
+	case $cfg in
+	baseline|empty-table) name="bench: $k $cfg $b leaves every SYN alone" ;;
+	esac
 	if [ -z "$why" ]; then ok "$name"; else notok "$name" "$why"; fi
 }
 
-# measure_pkts KIND CONFIG BACKEND N REP: BATCHES timed batches of PACKETS
-# SYNs (MSS 1460) or bare ACKs, after WARMUP untimed ones.  A batch is
-# valid if synsend sent it all and no backlog dropped any of it; up to
-# 2*BATCHES are sent to get BATCHES valid ones.  The sink counts them all
-# and must have seen every packet that was not dropped, else the round's
-# batches are all invalid.  One line per batch; the host takes the fastest
-# valid batch of the round (interference from the host only adds time).
+# snmp_ip NS FIELD: a counter of the Ip: lines of NS's /proc/net/snmp
+snmp_ip() {
+	ns "$1" awk -v f="$2" '/^Ip:/ { if (h) { print $(c); exit } for (i = 1; i <= NF; i++) if ($i == f) c = i; h = 1 }' /proc/net/snmp
+}
+
+# batch PATH ARGS...: one timed batch of PACKETS through rtr or ref; sets
+# secs, sent, drops, ksirq and valid (synsend sent it all, no backlog
+# dropped any of it)
+batch() {
+	dst=$DST_RTR
+	[ "$1" = ref ] && dst=$DST_REF
+	shift
+	d0=$(softnet_drops)
+	s0=$(ksoftirqd_ns)
+	out=$(sender $dst "$@" -n $PACKETS 2>&1)
+	s1=$(ksoftirqd_ns)
+	d1=$(softnet_drops)
+	secs=$(echo "$out" | sed -n 's/^sent [0-9]* packets in \([0-9.]*\) s$/\1/p')
+	sent=$(echo "$out" | sed -n 's/^sent \([0-9]*\) packets in .*/\1/p')
+	sent=${sent:-0} secs=${secs:-0}
+	drops=$((d1 - d0))
+	ksirq=$(((s1 - s0) / 1000))
+	valid=0
+	[ "$sent" != "$PACKETS" ] || [ $drops != 0 ] || valid=1
+}
+
+# measure_pkts KIND CONFIG BACKEND N COPIES REP: PAIRS pairs of timed batches of
+# PACKETS SYNs (MSS 1460) or bare ACKs, one through ref and one through
+# rtr, in ABBA order, after WARMUP untimed ones each way; up to 2*PAIRS
+# pairs to get PAIRS valid ones.  The sink, srv's IPv4 InReceives (srv has
+# no other IPv4 traffic), must have grown by every packet that was not
+# dropped, else the round's batches all count as invalid.  (syncap, which
+# check_mss uses, would wake up on the other vCPU for every packet and slow
+# the emulated sender down.)
 measure_pkts() {
-	k=$1 cfg=$2 b=$3 n=$4 rep=$5
+	k=$1 cfg=$2 b=$3 n=$4 copies=$5 rep=$6
 	srcs=$((16 * CAP))
 	[ "$n" = 0 ] || srcs=$((16 * n))
 	if [ $k = syn ]; then
-		set -- --mss 1460
-		capf="--syn"
+		set -- --mss 1460 --src-count $srcs
 	else
-		set -- --flags A
-		capf="--port 80"
+		set -- --flags A --src-count $srcs
 	fi
-	sender "$@" -n $WARMUP --src-count $srcs 2>/dev/null
-	capture_start $W/cap.out $capf --count -t 900000 || return 1
+	sender $DST_REF "$@" -n $WARMUP 2>/dev/null
+	sender $DST_RTR "$@" -n $WARMUP 2>/dev/null
 	sysctl -qw net.core.netdev_max_backlog=$BACKLOG
-	lines= nvalid=0 batch=0 expect=0
-	while [ $nvalid -lt "$BATCHES" ] && [ $batch -lt $((2 * BATCHES)) ]; do
-		batch=$((batch + 1))
-		d0=$(softnet_drops)
-		s0=$(ksoftirqd_ns)
-		out=$(sender "$@" -n $PACKETS --src-count $srcs 2>&1)
-		s1=$(ksoftirqd_ns)
-		d1=$(softnet_drops)
-		secs=$(echo "$out" | sed -n 's/^sent [0-9]* packets in \([0-9.]*\) s$/\1/p')
-		sent=$(echo "$out" | sed -n 's/^sent \([0-9]*\) packets in .*/\1/p')
-		drops=$((d1 - d0))
-		expect=$((expect + ${sent:-0} - drops))
-		valid=0
-		if [ "${sent:-0}" = "$PACKETS" ] && [ $drops = 0 ]; then
-			valid=1
-			nvalid=$((nvalid + 1))
-		fi
-		lines="$lines kind=$k config=$cfg backend=$b n=$n rep=$rep batch=$batch valid=$valid packets=${sent:-0} delivered=$((${sent:-0} - drops)) backlog_drops=$drops ksoftirqd_us=$(((s1 - s0) / 1000)) secs=${secs:-0}
+	lines= good=0 pair=0 expect=0
+	in0=$(snmp_ip srv InReceives)
+	while [ $good -lt "$PAIRS" ] && [ $pair -lt $((2 * PAIRS)) ]; do
+		pair=$((pair + 1))
+		order="ref rtr"
+		[ $((pair % 2)) = 1 ] || order="rtr ref"
+		pv=1
+		for path in $order; do
+			batch $path "$@"
+			expect=$((expect + sent - drops))
+			[ $valid = 1 ] || pv=0
+			lines="$lines kind=$k config=$cfg backend=$b n=$n copies=$copies rep=$rep pair=$pair path=$path valid=$valid packets=$sent delivered=$((sent - drops)) backlog_drops=$drops ksoftirqd_us=$ksirq secs=$secs
 "
+		done
+		good=$((good + pv))
 	done
 	sysctl -qw net.core.netdev_max_backlog=1000
-	# the sink: what is still queued is forwarded within milliseconds
-	sleep 0.3
-	kill -TERM $cap_pid 2>/dev/null
-	wait $cap_pid 2>/dev/null
-	got=$(sed -n 's/^count=//p' $W/cap.out)
-	sink=ok
-	if [ "${got:-0}" != $expect ]; then
-		sink="counted ${got:-0} of $expect"
+	sleep 0.1	# whatever is still queued is forwarded within milliseconds
+	got=$(($(snmp_ip srv InReceives) - in0))
+	if [ $got != $expect ]; then
 		lines=$(echo "$lines" | sed 's/ valid=1 / valid=0 /')
+		diag "bench: $k $cfg $b n=$n rep=$rep: the sink counted $got of $expect"
 	fi
 	echo "$lines" | while read -r l; do
-		[ -z "$l" ] || diag "BENCH $l sink=${got:-0}/$expect"
+		[ -z "$l" ] || diag "BENCH $l sink=$got/$expect"
 	done
-	[ $nvalid -gt 0 ] ||
-		diag "bench: $k $cfg $b n=$n rep=$rep: no valid batch in $batch"
-	[ "$sink" = ok ] || diag "bench: $k $cfg $b n=$n rep=$rep: sink $sink"
+	[ $good -gt 0 ] ||
+		diag "bench: $k $cfg $b n=$n rep=$rep: no valid pair in $pair"
 }
 
-# ip_fwd: IP ForwDatagrams of rtr
-ip_fwd() {
-	ns rtr awk '/^Ip:/ { if (h) { print $(c); exit } for (i = 1; i <= NF; i++) if ($i == "ForwDatagrams") c = i; h = 1 }' /proc/net/snmp
-}
-
-# measure_bulk CONFIG BACKEND N REP: one download of BULK bytes srv -> cli
-measure_bulk() {
-	cfg=$1 b=$2 n=$3 rep=$4
+# transfer PATH: one download of BULK bytes srv -> cli through rtr or ref;
+# sets secs, fwd (packets the router forwarded) and bytes
+transfer() {
+	r=rtr saddr=10.0.2.2
+	[ "$1" = ref ] && r=ref saddr=10.0.4.2
 	rm -f $W/srv.ready
 	"$IP" netns exec srv bulk server -p 5001 -b $BULK -t 120 --ready $W/srv.ready > $W/srv.out 2>&1 &
 	srv_pid=$!
 	wait_file $W/srv.ready 10 || { notok "bench: bulk server" "did not start"; return 1; }
-	f0=$(ip_fwd)
+	f0=$(snmp_ip $r ForwDatagrams)
 	t0=$(now)
-	res=$("$IP" netns exec cli bulk client -c 10.0.2.2 -p 5001 -b $BULK -t 120 2>&1)
+	res=$("$IP" netns exec cli bulk client -c $saddr -p 5001 -b $BULK -t 120 2>&1)
 	t1=$(now)
-	f1=$(ip_fwd)
+	f1=$(snmp_ip $r ForwDatagrams)
 	wait $srv_pid 2>/dev/null
 	bytes=$(echo "$res" | sed -n 's/^client: ok received=//p')
-	valid=0
-	[ -z "$bytes" ] || valid=1
-	diag "BENCH kind=bulk config=$cfg backend=$b n=$n rep=$rep batch=1 valid=$valid packets=$((f1 - f0)) delivered=${bytes:-0} backlog_drops=0 secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')"
-	[ -n "$bytes" ] || notok "bench: bulk $cfg $b rep=$rep" "$res"
+	fwd=$((f1 - f0))
+	secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
+	[ -n "$bytes" ] || notok "bench: bulk $cfg $b rep=$rep via $1" "$res"
+}
+
+# measure_bulk CONFIG BACKEND N COPIES REP: one pair of downloads, via ref and
+# rtr (the order alternates with the round), timed with the 10 ms clock
+measure_bulk() {
+	cfg=$1 b=$2 n=$3 copies=$4 rep=$5
+	order="ref rtr"
+	[ $((rep % 2)) = 1 ] || order="rtr ref"
+	for path in $order; do
+		transfer $path || return 1
+		valid=0
+		[ -z "$bytes" ] || valid=1
+		diag "BENCH kind=bulk config=$cfg backend=$b n=$n copies=$copies rep=$rep pair=1 path=$path valid=$valid packets=$fwd delivered=${bytes:-0} backlog_drops=0 secs=$secs"
+	done
 }
 
 # --- the rounds ---------------------------------------------------------------
@@ -369,7 +476,7 @@ while [ $rep -le "$REPS" ]; do
 	awk -v seed=$((SEED * 1000 + rep)) 'BEGIN { srand(seed) } { print rand() "\t" $0 }' $W/items |
 		sort -n | cut -f2- > $W/order
 	r0=$(now)
-	while read -r k cfg b n rules want; do
+	while read -r k cfg b n copies rules want; do
 		clear_rules || { fails=$((fails + 1)); continue; }
 		if [ "$rules" != - ]; then
 			err=$(load_rules "$b" "$rules" 2>&1) ||
@@ -380,11 +487,11 @@ while [ $rep -le "$REPS" ]; do
 				got=$(count_rules "$b" "$rules")
 				[ "$got" = "$want" ] || notok "bench: load $k $cfg $b n=$n" "$got rules in force, want $want"
 			fi
-			check_mss "$k" "$cfg" "$b" "$n" || fails=$((fails + 1))
+			check_mss "$k" "$cfg" "$b" "$n" "$copies" || fails=$((fails + 1))
 		fi
 		case $k in
-		bulk) measure_bulk "$cfg" "$b" "$n" "$rep" ;;
-		*) measure_pkts "$k" "$cfg" "$b" "$n" "$rep" ;;
+		bulk) measure_bulk "$cfg" "$b" "$n" "$copies" "$rep" ;;
+		*) measure_pkts "$k" "$cfg" "$b" "$n" "$copies" "$rep" ;;
 		esac
 	done < $W/order
 	diag "bench: round $rep done in $(awk -v a="$r0" -v b="$(now)" 'BEGIN { printf "%d", b - a }') s"
