@@ -21,7 +21,7 @@ XT_CFLAGS := -Wall -Wextra -Werror -fPIC $(shell pkg-config --cflags xtables 2>/
 XTLIBDIR ?= $(shell pkg-config --variable=xtlibdir xtables 2>/dev/null || echo /usr/lib/x86_64-linux-gnu/xtables)
 MANDIR ?= /usr/share/man/man8
 
-KSRC := xt_vpnmss.c Kbuild dkms.conf include/xt_vpnmss.h
+KSRC := xt_vpnmss.c Kbuild dkms.conf include/xt_vpnmss.h compat/compat.h
 
 .PHONY: all module lib tools install check check-kunit check-debug demo style clean dist bench
 
@@ -31,9 +31,10 @@ module: $(MODDIR)/xt_vpnmss.ko
 
 $(MODDIR)/xt_vpnmss.ko: $(KSRC)
 	@test -d $(KDIR) || { echo "no kernel headers at $(KDIR) (install linux-headers-$(KVER))" >&2; exit 1; }
-	mkdir -p $(MODDIR)/include
+	mkdir -p $(MODDIR)/include $(MODDIR)/compat
 	cp xt_vpnmss.c Kbuild dkms.conf $(MODDIR)/
 	cp include/xt_vpnmss.h $(MODDIR)/include/
+	cp compat/compat.h $(MODDIR)/compat/
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/$(MODDIR) W=1 KCFLAGS=-Werror modules
 
 lib: libxt_VPNMSS.so
