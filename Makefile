@@ -4,6 +4,12 @@
 # make check      every test tier, installing what is missing (see README)
 # make check-debug  scenarios on a KASAN/kmemleak/lockdep kernel (tests/debug)
 # make demo       the seed-000 story in a guest
+# make dist       vpnmss-VERSION.tar.gz, with the RPM spec for rpmbuild -ta
+# make srpm       the source RPM from that tarball (rpm/vpnmss.spec.in)
+#
+# The version lives in dkms.conf only; Kbuild, the spec, the man page and
+# make dist read it, and tests/packaging checks debian/changelog and
+# CHANGELOG against it.
 
 VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 
@@ -20,10 +26,11 @@ CFLAGS ?= -O2 -g
 XT_CFLAGS := -Wall -Wextra -Werror -fPIC $(shell pkg-config --cflags xtables 2>/dev/null)
 XTLIBDIR ?= $(shell pkg-config --variable=xtlibdir xtables 2>/dev/null || echo /usr/lib/x86_64-linux-gnu/xtables)
 MANDIR ?= /usr/share/man/man8
+SRCDIR ?= /usr/src
 
-KSRC := xt_vpnmss.c Kbuild dkms.conf include/xt_vpnmss.h
+KSRC := xt_vpnmss.c Kbuild dkms.conf include/xt_vpnmss.h compat/compat.h
 
-.PHONY: all module lib tools install check check-kunit check-debug demo style clean dist bench
+.PHONY: all module lib man tools install install-lib install-dkms check check-kunit check-debug demo style clean dist srpm bench
 
 all: module lib
 
@@ -31,24 +38,50 @@ module: $(MODDIR)/xt_vpnmss.ko
 
 $(MODDIR)/xt_vpnmss.ko: $(KSRC)
 	@test -d $(KDIR) || { echo "no kernel headers at $(KDIR) (install linux-headers-$(KVER))" >&2; exit 1; }
-	mkdir -p $(MODDIR)/include
+	mkdir -p $(MODDIR)/include $(MODDIR)/compat
 	cp xt_vpnmss.c Kbuild dkms.conf $(MODDIR)/
 	cp include/xt_vpnmss.h $(MODDIR)/include/
+	cp compat/compat.h $(MODDIR)/compat/
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/$(MODDIR) W=1 KCFLAGS=-Werror modules
 
 lib: libxt_VPNMSS.so
 
 libxt_VPNMSS.so: libxt_vpnmss.c include/xt_vpnmss.h
-	$(CC) $(CFLAGS) $(XT_CFLAGS) -shared -o $@ $< -lxtables
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(XT_CFLAGS) $(LDFLAGS) -shared -o $@ $< -lxtables
+
+# libxt_VPNMSS.man is the iptables-extensions(8) style fragment; the man
+# page wraps it.
+man: .build/libxt_VPNMSS.8
+
+.build/libxt_VPNMSS.8: libxt_VPNMSS.man dkms.conf
+	mkdir -p .build
+	{ printf '%s\n' '.TH LIBXT_VPNMSS 8 "" "vpnmss $(VERSION)" "vpnmss"'; \
+	  printf '%s\n' '.SH NAME'; \
+	  printf '%s\n' 'libxt_VPNMSS \- the VPNMSS target: TCP MSS clamping per VPN tunnel subnet'; \
+	  printf '%s\n' '.SH SYNOPSIS'; \
+	  printf '%s\n' '\fBiptables\fP|\fBip6tables\fP \fB\-t mangle\fP ... \fB\-p tcp \-j VPNMSS \-\-vpn\-mss\fP \fIcidr\fP\fB=\fP\fIvalue\fP[\fB,\fP...]'; \
+	  printf '%s\n' '.SH DESCRIPTION'; \
+	  cat libxt_VPNMSS.man; \
+	  printf '%s\n' '.SH SEE ALSO'; \
+	  printf '%s\n' '\fBiptables\fP(8), \fBiptables\-extensions\fP(8)'; } > $@
 
 tools:
 	$(MAKE) -C tests/tools O=$(CURDIR)/.build/tools
 
-install: module lib
+install: module install-lib
 	install -D -m 644 $(MODDIR)/xt_vpnmss.ko /lib/modules/$(KVER)/updates/xt_vpnmss.ko
 	depmod -a $(KVER)
+
+# The extension and its man page (the Debian and RPM packages use this).
+install-lib: lib man
 	install -D -m 644 libxt_VPNMSS.so $(DESTDIR)$(XTLIBDIR)/libxt_VPNMSS.so
-	install -D -m 644 libxt_VPNMSS.man $(DESTDIR)$(MANDIR)/libxt_VPNMSS.8
+	install -D -m 644 .build/libxt_VPNMSS.8 $(DESTDIR)$(MANDIR)/libxt_VPNMSS.8
+
+# The module's sources as DKMS wants them, in $(SRCDIR)/vpnmss-VERSION.
+install-dkms:
+	for f in $(KSRC); do \
+		install -D -m 644 $$f $(DESTDIR)$(SRCDIR)/vpnmss-$(VERSION)/$$f || exit 1; \
+	done
 
 check:
 	tests/check
@@ -71,5 +104,13 @@ style:
 clean:
 	rm -rf .build libxt_VPNMSS.so
 
+# The committed tree (HEAD) plus the spec made from rpm/vpnmss.spec.in, at
+# the top of the tarball where rpmbuild -ta looks for it.
 dist:
-	git archive --prefix=vpnmss-$(VERSION)/ -o vpnmss-$(VERSION).tar.gz HEAD
+	mkdir -p .build
+	sed 's/@VERSION@/$(VERSION)/g' rpm/vpnmss.spec.in > .build/vpnmss.spec
+	git archive --prefix=vpnmss-$(VERSION)/ --add-file=.build/vpnmss.spec \
+		-o vpnmss-$(VERSION).tar.gz HEAD
+
+srpm: dist
+	rpmbuild -ts --define '_srcrpmdir $(CURDIR)/.build' vpnmss-$(VERSION).tar.gz

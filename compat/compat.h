@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Kernel compatibility for xt_vpnmss.  Kbuild force-includes this file
+ * (-include) into every object, so the .c files carry no version checks:
+ * every difference between the kernels vpnmss supports belongs here, each
+ * shim naming the upstream change it covers.
+ *
+ * Supported: Linux 4.18 (RHEL 8) to 6.12 (Debian 12 backports, RHEL 10).
+ * 4.18 is also the oldest kernel with every API the module uses; the
+ * newest of them:
+ *   struct_size()             4.18, "overflow.h: Add allocation size
+ *                             calculation helpers"
+ *   nf_route()                4.16, "netfilter: move route indirection to
+ *                             struct nf_ipv6_ops"
+ *   xt_target.usersize        4.11, "xtables: extend matches and targets
+ *                             with .usersize"
+ *   xt_net(), xt_family()     4.10, "netfilter: x_tables: move hook state
+ *                             into xt_action_param structure" and helpers
+ * so no shim is needed inside the range today.  RHEL kernels keep
+ * LINUX_VERSION_CODE at their base (4.18.0, 5.14.0, 6.12.0) while
+ * backporting newer APIs, so a shim must test for the feature, not the
+ * version: Kbuild greps the target's headers and defines VPNMSS_HAVE_*
+ * (see vpnmss_have in Kbuild), and the shim keys on that.
+ *
+ * The top of the range is the newest kernel this release was built and
+ * tested against; raise it only with a build and a guest run on the new
+ * kernel.  DKMS skips kernels outside the range (dkms.conf,
+ * BUILD_EXCLUSIVE_KERNEL) instead of reaching these errors.
+ */
+#ifndef _VPNMSS_COMPAT_H
+#define _VPNMSS_COMPAT_H
+
+#include <linux/version.h>
+
+#if LINUX_VERSION_CODE < KERNEL_VERSION(4, 18, 0)
+#error "vpnmss needs Linux 4.18 or later"
+#endif
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
+#error "vpnmss is tested up to Linux 6.12; this kernel is newer"
+#endif
+
+#endif /* _VPNMSS_COMPAT_H */
