@@ -10,6 +10,10 @@
  * newest of them:
  *   struct_size()             4.18, "overflow.h: Add allocation size
  *                             calculation helpers"
+ *   proc_create_single_data() 4.18, "proc: introduce
+ *                             proc_create_single{,_data}"
+ *   xt_check_proc_name()      4.16, "netfilter: x_tables: add and use
+ *                             xt_check_proc_name"
  *   nf_route()                4.16, "netfilter: move route indirection to
  *                             struct nf_ipv6_ops"
  *   xt_target.usersize        4.11, "xtables: extend matches and targets
