@@ -133,6 +133,7 @@ bad() {
 		notok "runtime '$1' refused" "firewall-cmd succeeded"
 	elif printf '%s\n' "$out" | grep -qF "$2"; then
 		ok "runtime '$1' refused: $2"
+		printf '%s\n' "$out" | head -n 1 | sed 's/^/#   /'
 	else
 		printf '%s\n' "$out" | sed 's/^/#   /'
 		notok "runtime '$1' refused with our message" "no '$2'"
@@ -164,7 +165,9 @@ else
 	   notok "reload with a bad permanent rule fails with our message" "not in the output" ;;
 	esac
 fi
-diag "after the failed reload: state $(firewall-cmd --state 2>&1), live VPNMSS rules: $(live 4 | wc -l) ipv4, $(live 6 | wc -l) ipv6"
+expect_eq "after the failed reload: firewalld state" "$(firewall-cmd --state 2>&1)" failed
+expect_eq "after the failed reload: no direct rule half-applied (VPNMSS rules live, ipv4 ipv6)" \
+	"$(live 4 | wc -l) $(live 6 | wc -l)" "0 0"
 n=$(ns rtr iptables-save -t mangle 2>/dev/null | grep -c '192.168.12.1/24')
 expect_eq "the bad rule is nowhere in the live ruleset" "$n" 0
 # shellcheck disable=SC2086
