@@ -198,7 +198,8 @@ for esp in ${VPNMSS_GUEST_ESP:-default aes256-sha256 aes128gcm16}; do
 	*) notok "$esp: virtual IP from the pool" "got '$vip'" ;;
 	esac
 	sa=$(ns gw ip xfrm state | grep -E '^\s*(enc|aead|auth-trunc|encap)' |
-		awk '{ print $1, $2, ($1 == "encap" ? $3 : $NF) }' | sort -u | tr '\n' ' ')
+		awk '{ print $1, $2, ($1 == "encap" ? $3 : $1 == "enc" ? (length($3) - 2) * 4 : $NF) }' |
+		sort -u | tr '\n' ' ')
 	diag "$esp: gw's SA: $sa"
 	case $sa in
 	*espinudp*) ok "$esp: NAT-T forced, ESP in UDP" ;;
