@@ -66,40 +66,28 @@ conf() {
 	prop=
 	[ "$2" = default ] || prop="esp_proposals = $2"
 	if [ "$1" = gw ]; then
-		cat >$d/swanctl/swanctl.conf <<-EOF
-		connections {
-			rw {
-				local_addrs = 198.51.100.1
-				pools = rw_pool
-				encap = yes
-				local { auth = psk
-					id = gw.vpnmss.test }
-				remote { auth = psk
-					id = rw.vpnmss.test }
-				children { net { local_ts = 203.0.113.0/24
-					$prop } }
-			}
-		}
-		pools { rw_pool { addrs = 192.168.12.0/24 } }
-		EOF
+		peer=rw ts=local_ts pool='pools { rw_pool { addrs = 192.168.12.0/24 } }'
+		where="local_addrs = 198.51.100.1
+			pools = rw_pool"
 	else
-		cat >$d/swanctl/swanctl.conf <<-EOF
-		connections {
-			home {
-				remote_addrs = 198.51.100.1
-				vips = 0.0.0.0
-				encap = yes
-				local { auth = psk
-					id = rw.vpnmss.test }
-				remote { auth = psk
-					id = gw.vpnmss.test }
-				children { home { remote_ts = 203.0.113.0/24
-					$prop } }
-			}
-		}
-		EOF
+		peer=gw ts=remote_ts pool=
+		where="remote_addrs = 198.51.100.1
+			vips = 0.0.0.0"
 	fi
-	cat >>$d/swanctl/swanctl.conf <<-EOF
+	cat >$d/swanctl/swanctl.conf <<-EOF
+	connections {
+		vpn {
+			$where
+			encap = yes
+			local { auth = psk
+				id = $1.vpnmss.test }
+			remote { auth = psk
+				id = $peer.vpnmss.test }
+			children { vpn { $ts = 203.0.113.0/24
+				$prop } }
+		}
+	}
+	$pool
 	secrets { ike-1 { id-1 = gw.vpnmss.test
 		id-2 = rw.vpnmss.test
 		secret = "vpnmss test only, not a secret" } }
@@ -185,10 +173,10 @@ GATE='-t mangle -A FORWARD -p tcp --tcp-flags SYN,RST SYN -j VPNMSS'
 for esp in ${VPNMSS_GUEST_ESP:-default aes256-sha256 aes128gcm16}; do
 	conf gw $esp
 	conf rw $esp
-	swan rw --terminate --ike home >/dev/null 2>&1
+	swan rw --terminate --ike vpn >/dev/null 2>&1
 	check "$esp: swanctl --load-all on gw" swan gw --load-all
 	check "$esp: swanctl --load-all on the road warrior" swan rw --load-all
-	if ! check "$esp: road warrior connects" swan rw --initiate --child home --timeout 60; then
+	if ! check "$esp: road warrior connects" swan rw --initiate --child vpn --timeout 60; then
 		tail -n 30 /tmp/charon-gw.log /tmp/charon-rw.log /tmp/charon-*.out | sed 's/^/#   /'
 		continue
 	fi
@@ -201,6 +189,16 @@ for esp in ${VPNMSS_GUEST_ESP:-default aes256-sha256 aes128gcm16}; do
 		awk '{ print $1, $2, ($1 == "encap" ? $3 : $1 == "enc" ? (length($3) - 2) * 4 : $NF) }' |
 		sort -u | tr '\n' ' ')
 	diag "$esp: gw's SA: $sa"
+	# The SA is the proposal asked for (strongSwan's default: any).
+	case $esp in
+	aes256-sha256) need='auth-trunc hmac(sha256) 128 enc cbc(aes) 256' ;;
+	aes128gcm16) need='aead rfc4106(gcm(aes)) 128' ;;
+	*) need= ;;
+	esac
+	case $sa in
+	*"$need"*) ok "$esp: negotiated ${need:-the default proposal}" ;;
+	*) notok "$esp: negotiated $need" "gw's SA is '$sa'" ;;
+	esac
 	case $sa in
 	*espinudp*) ok "$esp: NAT-T forced, ESP in UDP" ;;
 	*) notok "$esp: NAT-T forced, ESP in UDP" "no encap in gw's SA" ;;
@@ -223,6 +221,6 @@ for esp in ${VPNMSS_GUEST_ESP:-default aes256-sha256 aes128gcm16}; do
 	ns gw iptables-legacy -t mangle -F
 done
 
-swan rw --terminate --ike home >/dev/null 2>&1
+swan rw --terminate --ike vpn >/dev/null 2>&1
 kill "$(cat /tmp/charon-rw.pid)" "$(cat /tmp/charon-gw.pid)" 2>/dev/null
 true
