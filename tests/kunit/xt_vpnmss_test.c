@@ -19,44 +19,50 @@ struct vpnmss_opts_case {
 	const char *name;
 	u8 opt[MAX_TCP_OPTION_SPACE];
 	unsigned int len;
-	bool valid;
-	unsigned int nr_mss;
+	bool malformed;		/* the walk stops at a bad option */
+	unsigned int nr_mss;	/* MSS options parsed before it stops */
 	unsigned int nr_above;
 	u8 above[2];
 };
 
 /* The limit is 1300 (0x0514) throughout; 0x05b4 is 1460. */
 static const struct vpnmss_opts_case vpnmss_opts_cases[] = {
-	{ "empty list", { 0 }, 0, true, 0, 0 },
-	{ "MSS above", { 2, 4, 0x05, 0xb4 }, 4, true, 1, 1, { 2 } },
-	{ "MSS equal", { 2, 4, 0x05, 0x14 }, 4, true, 1, 0 },
-	{ "MSS below", { 2, 4, 0x02, 0x18 }, 4, true, 1, 0 },
-	{ "MSS zero", { 2, 4, 0, 0 }, 4, true, 1, 0 },
-	{ "NOPs before the MSS", { 1, 1, 2, 4, 0x05, 0xb4, 1, 1 }, 8, true,
+	{ "empty list", { 0 }, 0, false, 0, 0 },
+	{ "MSS above", { 2, 4, 0x05, 0xb4 }, 4, false, 1, 1, { 2 } },
+	{ "MSS equal", { 2, 4, 0x05, 0x14 }, 4, false, 1, 0 },
+	{ "MSS below", { 2, 4, 0x02, 0x18 }, 4, false, 1, 0 },
+	{ "MSS zero", { 2, 4, 0, 0 }, 4, false, 1, 0 },
+	{ "NOPs before the MSS", { 1, 1, 2, 4, 0x05, 0xb4, 1, 1 }, 8, false,
 	  1, 1, { 4 } },
 	{ "Linux SYN options",
 	  { 2, 4, 0x05, 0xb4, 4, 2, 8, 10, 1, 2, 3, 4, 0, 0, 0, 0, 1, 3, 3, 7 },
-	  20, true, 1, 1, { 2 } },
-	{ "End-of-List first", { 0, 0, 2, 4, 0x05, 0xb4, 0, 0 }, 8, true, 0, 0 },
+	  20, false, 1, 1, { 2 } },
+	{ "End-of-List first", { 0, 0, 2, 4, 0x05, 0xb4, 0, 0 }, 8, false, 0, 0 },
 	{ "MSS after End-of-List", { 2, 4, 0x05, 0x14, 0, 2, 4, 0x05, 0xb4 },
-	  12, true, 1, 0 },
-	{ "length 0", { 2, 4, 0x05, 0xb4, 8, 0, 0, 0 }, 8, false },
-	{ "length 1", { 2, 4, 0x05, 0xb4, 8, 1, 0, 0 }, 8, false },
-	{ "length past the end", { 2, 4, 0x05, 0xb4, 8, 10, 0, 0 }, 8, false },
-	{ "kind without length at the end", { 1, 1, 1, 8 }, 4, false },
+	  12, false, 1, 0 },
+	{ "MSS, then length 0", { 2, 4, 0x05, 0xb4, 8, 0, 0, 0 }, 8, true,
+	  1, 1, { 2 } },
+	{ "MSS, then length 1", { 2, 4, 0x05, 0xb4, 8, 1, 0, 0 }, 8, true,
+	  1, 1, { 2 } },
+	{ "MSS, then a length past the end", { 2, 4, 0x05, 0xb4, 8, 10, 0, 0 },
+	  8, true, 1, 1, { 2 } },
+	{ "length 0, then MSS", { 8, 0, 2, 4, 0x05, 0xb4, 0, 0 }, 8, true, 0, 0 },
+	{ "kind without length at the end", { 1, 1, 1, 8 }, 4, true, 0, 0 },
 	{ "MSS of length 3 is ignored", { 2, 3, 0x05, 1, 0, 0, 0, 0 }, 8,
-	  true, 0, 0 },
+	  false, 0, 0 },
 	{ "MSS of length 5 is ignored", { 2, 5, 0x05, 0xb4, 1, 0, 0, 0 }, 8,
-	  true, 0, 0 },
+	  false, 0, 0 },
 	{ "MSS cut by the header end", { [0 ... 37] = 1, [38] = 2, [39] = 4 },
-	  40, false },
+	  40, true, 0, 0 },
 	{ "MSS as the very last option",
 	  { [0 ... 35] = 1, [36] = 2, [37] = 4, [38] = 0x05, [39] = 0xb4 },
-	  40, true, 1, 1, { 38 } },
-	{ "two MSS options", { 2, 4, 0x05, 0xb4, 2, 4, 0x05, 0xb4 }, 8, true,
+	  40, false, 1, 1, { 38 } },
+	{ "two MSS options", { 2, 4, 0x05, 0xb4, 2, 4, 0x05, 0xb4 }, 8, false,
 	  2, 2, { 2, 6 } },
 	{ "one of two MSS options above", { 2, 4, 0x05, 0x00, 2, 4, 0x05, 0xb4 },
-	  8, true, 2, 1, { 6 } },
+	  8, false, 2, 1, { 6 } },
+	{ "MSS at an odd offset", { 1, 2, 4, 0x05, 0xb4, 1, 1, 1 }, 8, false,
+	  1, 1, { 3 } },
 };
 
 static void vpnmss_opts_desc(const struct vpnmss_opts_case *c, char *desc)
@@ -78,10 +84,8 @@ static void vpnmss_test_opts(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, opt);
 	memcpy(opt, c->opt, c->len);
 
-	KUNIT_ASSERT_EQ(test, vpnmss_parse_opts(opt, c->len, 1300, &o),
-			c->valid);
-	if (!c->valid)
-		return;
+	vpnmss_parse_opts(opt, c->len, 1300, &o);
+	KUNIT_EXPECT_EQ(test, o.malformed, c->malformed);
 	KUNIT_EXPECT_EQ(test, o.nr_mss, c->nr_mss);
 	KUNIT_ASSERT_EQ(test, o.nr_above, c->nr_above);
 	for (i = 0; i < o.nr_above; i++)
@@ -193,6 +197,95 @@ static u16 vpnmss_test_mss(const struct sk_buff *skb, unsigned int thoff)
 	return p[0] << 8 | p[1];
 }
 
+/*
+ * The receiver's view, written from tcp_parse_options() (net/ipv4/tcp_input.c)
+ * and not shared with the module: the offsets, within @opt, of the values of
+ * the MSS options that the receiving stack parses before it stops.
+ */
+static unsigned int vpnmss_ref_mss(const u8 *opt, unsigned int len, u8 *offs)
+{
+	const u8 *ptr = opt;
+	int length = len;
+	unsigned int n = 0;
+
+	while (length > 0) {
+		int opcode = *ptr++;
+		int opsize;
+
+		if (opcode == TCPOPT_EOL)
+			return n;
+		if (opcode == TCPOPT_NOP) {
+			length--;
+			continue;
+		}
+		if (length < 2)
+			return n;
+		opsize = *ptr++;
+		if (opsize < 2)		/* "silly options" */
+			return n;
+		if (opsize > length)	/* don't parse partial options */
+			return n;
+		if (opcode == TCPOPT_MSS && opsize == TCPOLEN_MSS)
+			offs[n++] = ptr - opt;
+		ptr += opsize - 2;
+		length -= opsize;
+	}
+	return n;
+}
+
+/*
+ * @skb after the target, against @before (the packet as it was): every MSS
+ * value the receiver parses is min(value, @limit), every other byte but the
+ * checksum is unchanged, and the checksum verifies from scratch.
+ */
+static bool vpnmss_test_expect_clamped(struct kunit *test, const u8 *before,
+				       struct sk_buff *skb, unsigned int thoff,
+				       u16 limit, bool v6)
+{
+	unsigned int optlen = tcp_hdr(skb)->doff * 4 - sizeof(struct tcphdr);
+	unsigned int csum = thoff + offsetof(struct tcphdr, check);
+	unsigned int i, n, bad = 0;
+	u8 offs[MAX_TCP_OPTION_SPACE], *want;
+	const u8 *opt = before + thoff + sizeof(struct tcphdr);
+
+	want = kunit_kmalloc(test, skb->len, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, want);
+	memcpy(want, before, skb->len);
+	n = vpnmss_ref_mss(opt, optlen, offs);
+	for (i = 0; i < n; i++) {
+		u8 *p = want + thoff + sizeof(struct tcphdr) + offs[i];
+
+		if ((p[0] << 8 | p[1]) > limit) {
+			p[0] = limit >> 8;
+			p[1] = limit & 0xff;
+		}
+	}
+	if (skb->ip_summed == CHECKSUM_PARTIAL)
+		KUNIT_ASSERT_EQ(test, skb_checksum_help(skb), 0);
+	for (i = 0; i < skb->len; i++)
+		if (i != csum && i != csum + 1 && skb->data[i] != want[i]) {
+			KUNIT_FAIL(test, "byte %u: %02x, want %02x", i,
+				   skb->data[i], want[i]);
+			bad++;
+			break;
+		}
+	if (v6) {
+		const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+		unsigned int len = skb->len - thoff;
+
+		if (csum_ipv6_magic(&ip6h->saddr, &ip6h->daddr, len,
+				    IPPROTO_TCP,
+				    skb_checksum(skb, thoff, len, 0))) {
+			KUNIT_FAIL(test, "bad IPv6 checksum");
+			bad++;
+		}
+	} else if (!vpnmss_test_csum4_ok(test, skb)) {
+		KUNIT_FAIL(test, "bad checksum");
+		bad++;
+	}
+	return !bad;
+}
+
 struct vpnmss_clamp_case {
 	const char *name;
 	u16 entry;
@@ -259,9 +352,9 @@ static void vpnmss_test_untouched(struct kunit *test)
 		int doff;	/* overrides th->doff when >= 0 */
 		unsigned int trunc;	/* bytes of TCP header kept */
 	} cases[] = {
-		{ { 2, 4, 0x05, 0xb4, 8, 0, 0, 0 }, 8, -1, 0 },
-		{ { 2, 4, 0x05, 0xb4, 8, 1, 0, 0 }, 8, -1, 0 },
-		{ { 2, 4, 0x05, 0xb4, 8, 10, 0, 0 }, 8, -1, 0 },
+		{ { 8, 0, 2, 4, 0x05, 0xb4, 0, 0 }, 8, -1, 0 },
+		{ { 8, 1, 2, 4, 0x05, 0xb4, 0, 0 }, 8, -1, 0 },
+		{ { 8, 10, 2, 4, 0x05, 0xb4, 0, 0 }, 8, -1, 0 },
 		{ { 2, 4, 0x05, 0xb4 }, 4, 4, 0 },
 		{ { 2, 4, 0x05, 0xb4 }, 4, 15, 0 },
 		{ { 2, 4, 0x05, 0xb4 }, 4, -1, 10 },
@@ -325,6 +418,179 @@ static void vpnmss_test_cloned(struct kunit *test)
 	kfree_skb(clone);
 	kfree_skb(skb);
 	vpnmss_test_free4(info);
+}
+
+/*
+ * Option layouts the receiver parses in full or in part: MSS values at odd
+ * offsets (after an odd number of NOPs), several MSS options, and an MSS
+ * followed by a malformed option, which the receiver still honours.
+ */
+struct vpnmss_layout_case {
+	const char *name;
+	u8 opt[MAX_TCP_OPTION_SPACE];
+	unsigned int len;
+};
+
+static const struct vpnmss_layout_case vpnmss_layout_cases[] = {
+	{ "MSS after one NOP (value at TCP offset 23)",
+	  { 1, 2, 4, 0x05, 0xb4, 1, 1, 1 }, 8 },
+	{ "two MSS options at odd offsets",
+	  { 1, 2, 4, 0x05, 0xb4, 2, 4, 0x05, 0xb4, 1, 1, 1 }, 12 },
+	{ "odd and even MSS options",
+	  { 1, 1, 1, 2, 4, 0x05, 0xb4, 1, 2, 4, 0xff, 0xff }, 12 },
+	{ "odd MSS with a high low byte",
+	  { 1, 1, 1, 2, 4, 0xff, 0x01, 0 }, 8 },
+	{ "odd MSS among the Linux SYN options",
+	  { 1, 2, 4, 0x05, 0xb4, 4, 2, 8, 10, 1, 2, 3, 4, 0, 0, 0, 0, 1, 3, 3, 7,
+	    0, 0, 0 }, 24 },
+	{ "MSS before an option of length 0",
+	  { 2, 4, 0x05, 0xb4, 99, 0, 0, 0 }, 8 },
+	{ "MSS before an option of length 1",
+	  { 2, 4, 0x05, 0xb4, 99, 1, 0, 0 }, 8 },
+	{ "MSS before an option past the end",
+	  { 2, 4, 0x05, 0xb4, 99, 10, 0, 0 }, 8 },
+	{ "odd MSS before a kind without length",
+	  { 1, 2, 4, 0x05, 0xb4, 1, 1, 8 }, 8 },
+	{ "MSS after a malformed option is not parsed",
+	  { 99, 0, 2, 4, 0x05, 0xb4, 0, 0 }, 8 },
+	{ "MSS cut by the header end after an MSS",
+	  { [0 ... 33] = 1, [34] = 2, [35] = 4, [36] = 0x05, [37] = 0xb4,
+	    [38] = 2, [39] = 4 }, 40 },
+};
+
+static void vpnmss_layout_desc(const struct vpnmss_layout_case *c, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "layout: %s", c->name);
+}
+
+KUNIT_ARRAY_PARAM(vpnmss_layout, vpnmss_layout_cases, vpnmss_layout_desc);
+
+static void vpnmss_test_layout(struct kunit *test)
+{
+	const struct vpnmss_layout_case *c = test->param_value;
+	const struct xt_vpnmss_entry4 e[] = { E4(10, 1, 0, 0, 16, 1300) };
+	struct xt_vpnmss_tginfo4 *info;
+	unsigned int partial;
+
+	info = vpnmss_test_rule4(test, XT_VPNMSS_DIR_SRC, 1, e);
+	for (partial = 0; partial <= 1; partial++) {
+		struct xt_action_param par = { .targinfo = info };
+		struct sk_buff *skb;
+		u8 *before;
+
+		skb = vpnmss_test_skb4(test, htonl(0x0a010203), c->opt, c->len,
+				       TCPHDR_SYN, 3, partial);
+		before = kunit_kmalloc(test, skb->len, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, before);
+		memcpy(before, skb->data, skb->len);
+		par.thoff = ip_hdrlen(skb);
+		vpnmss_tg4(skb, &par);
+		KUNIT_EXPECT_TRUE_MSG(test,
+				      vpnmss_test_expect_clamped(test, before, skb,
+								 par.thoff, 1300,
+								 false),
+				      "%s", partial ? "CHECKSUM_PARTIAL" :
+						      "CHECKSUM_NONE");
+		kfree_skb(skb);
+	}
+	vpnmss_test_free4(info);
+}
+
+/* An IPv6 packet from @saddr whose payload @l4 follows a @nexthdr header. */
+static struct sk_buff *vpnmss_test_skb6(struct kunit *test, const u8 *saddr,
+					u8 nexthdr, const u8 *l4,
+					unsigned int len)
+{
+	struct ipv6hdr *ip6h;
+	struct sk_buff *skb;
+
+	skb = alloc_skb(LL_MAX_HEADER + sizeof(*ip6h) + len, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	skb_reserve(skb, LL_MAX_HEADER);
+	skb->protocol = htons(ETH_P_IPV6);
+	skb_reset_network_header(skb);
+	ip6h = skb_put_zero(skb, sizeof(*ip6h));
+	ip6h->version = 6;
+	ip6h->nexthdr = nexthdr;
+	ip6h->hop_limit = 64;
+	ip6h->payload_len = htons(len);
+	memcpy(ip6h->saddr.s6_addr, saddr, 16);
+	ip6h->daddr.s6_addr32[0] = htonl(0xfd000002);
+	ip6h->daddr.s6_addr32[3] = htonl(2);
+	skb_set_transport_header(skb, sizeof(*ip6h));
+	skb_put_data(skb, l4, len);
+	return skb;
+}
+
+/*
+ * The IPv6 target rewrites TCP only: not a UDP or ICMPv6 payload that a
+ * rule without a protocol match (nft_compat without "meta l4proto") sends
+ * to it, and not the IPv6 header itself when ip6_tables, for an entry
+ * without IP6T_F_PROTO, leaves thoff at 0.
+ */
+static void vpnmss_test_ipv6_not_tcp(struct kunit *test)
+{
+	/* fd12:0:6002::204:5b4: read as TCP at offset 0, doff 6, SYN, and
+	 * "MSS 1460" as its option.
+	 */
+	static const u8 trap[16] = { 0xfd, 0x12, 0, 0, 0x60, 0x02, 0, 0,
+				     0, 0, 0, 0, 2, 4, 0x05, 0xb4 };
+	static const u8 syn[24] = { 0x9c, 0x40, 0, 80, 0, 0, 0, 1, 0, 0, 0, 0,
+				    0x60, TCPHDR_SYN, 0xfa, 0xf0, 0, 0, 0, 0,
+				    2, 4, 0x05, 0xb4 };
+	static const struct {
+		const char *what;
+		u8 nexthdr;
+		unsigned int thoff;
+	} cases[] = {
+		{ "UDP payload", IPPROTO_UDP, sizeof(struct ipv6hdr) },
+		{ "ICMPv6 payload", IPPROTO_ICMPV6, sizeof(struct ipv6hdr) },
+		{ "TCP, thoff 0", IPPROTO_TCP, 0 },
+	};
+	struct xt_vpnmss_tginfo6 *info;
+	struct xt_tgchk_param cp = {};
+	struct xt_tgdtor_param dp = {};
+	unsigned int i;
+
+	info = kunit_kzalloc(test, sizeof(*info), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, info);
+	info->hdr.count = 1;
+	info->hdr.dir = XT_VPNMSS_DIR_SRC;
+	info->entries[0].addr[0] = htonl(0xfd120000);
+	info->entries[0].plen = 16;
+	info->entries[0].mss = 1200;
+	cp.targinfo = info;
+	KUNIT_ASSERT_EQ(test, vpnmss_tg6_check(&cp), 0);
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct xt_action_param par = { .targinfo = info };
+		struct sk_buff *skb;
+		u8 *before;
+
+		skb = vpnmss_test_skb6(test, trap, cases[i].nexthdr, syn,
+				       sizeof(syn));
+		before = kunit_kmalloc(test, skb->len, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, before);
+		memcpy(before, skb->data, skb->len);
+		par.thoff = cases[i].thoff;
+		vpnmss_tg6(skb, &par);
+		KUNIT_EXPECT_EQ_MSG(test, memcmp(before, skb->data, skb->len), 0,
+				    "%s was changed", cases[i].what);
+		kfree_skb(skb);
+	}
+	/* The same segment as real TCP at the right offset is clamped. */
+	{
+		struct xt_action_param par = { .targinfo = info };
+		struct sk_buff *skb;
+
+		skb = vpnmss_test_skb6(test, trap, IPPROTO_TCP, syn, sizeof(syn));
+		par.thoff = sizeof(struct ipv6hdr);
+		vpnmss_tg6(skb, &par);
+		KUNIT_EXPECT_EQ(test, vpnmss_test_mss(skb, par.thoff), 1200);
+		kfree_skb(skb);
+	}
+	dp.targinfo = info;
+	vpnmss_tg6_destroy(&dp);
 }
 
 /* IPv6 with extension headers, located the way ip6_tables locates them. */
@@ -882,6 +1148,7 @@ vpnmss_test_named4(struct kunit *test, const char *name, unsigned int n,
 		.family = NFPROTO_IPV4,
 		.hook_mask = 1 << NF_INET_FORWARD,
 	};
+	int ret;
 
 	info = kunit_kzalloc(test, sizeof(*info), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, info);
@@ -891,8 +1158,9 @@ vpnmss_test_named4(struct kunit *test, const char *name, unsigned int n,
 	strscpy(info->hdr.name, name, sizeof(info->hdr.name));
 	memcpy(info->entries, e, n * sizeof(*e));
 	par.targinfo = info;
-	KUNIT_EXPECT_EQ(test, vpnmss_tg4_check(&par), want);
-	return want ? NULL : info;
+	ret = vpnmss_tg4_check(&par);
+	KUNIT_EXPECT_EQ(test, ret, want);
+	return ret ? NULL : info;
 }
 
 /* One entry's counters, summed over the CPUs. */
@@ -908,17 +1176,12 @@ static void vpnmss_test_sum(const struct vpnmss_set *s, unsigned int idx,
 			n[v] += per_cpu_ptr(s->cell[idx]->ctr, cpu)->n[v];
 }
 
-/* What a later command (another task) would see: no set touched. */
-static void vpnmss_test_next_change(const struct xt_vpnmss_tginfo4 *info)
-{
-	struct vpnmss_set *s;
-
-	mutex_lock(&vpnmss_mutex);
-	list_for_each_entry(s, &info->lpm->set->table->sets, list)
-		s->task = NULL;
-	mutex_unlock(&vpnmss_mutex);
-}
-
+/*
+ * Rules naming one table may hold different entry lists (sets), whoever
+ * loads them and in whatever order: a replacement is always possible.  The
+ * table shows the set loaded last; a prefix keeps its counters in every set
+ * that holds it.
+ */
 static void vpnmss_test_named_sets(struct kunit *test)
 {
 	const struct xt_vpnmss_entry4 a[] = {
@@ -929,58 +1192,55 @@ static void vpnmss_test_named_sets(struct kunit *test)
 	};
 	const struct xt_vpnmss_entry4 c[] = { E4(10, 4, 0, 0, 16, 1000) };
 	struct xt_vpnmss_tginfo4 *r1, *r2, *r3, *r4, *r5, *other;
+	struct vpnmss_table *t;
 
 	r1 = vpnmss_test_named4(test, "kunit-sets", 2, a, 0);
 	KUNIT_ASSERT_NOT_NULL(test, r1);
+	t = r1->lpm->set->table;
 	/* The same entries: the same set, the same counters. */
 	r2 = vpnmss_test_named4(test, "kunit-sets", 2, a, 0);
 	KUNIT_ASSERT_NOT_NULL(test, r2);
 	KUNIT_EXPECT_PTR_EQ(test, r1->lpm->set, r2->lpm->set);
 	KUNIT_EXPECT_EQ(test, r1->lpm->set->refs, 2U);
-	/* Other entries in the same ruleset change: refused. */
-	vpnmss_test_named4(test, "kunit-sets", 2, b, -EEXIST);
 
-	/* In a later change, a replacement; 10.1/16 keeps its counters. */
-	vpnmss_test_next_change(r1);
+	/*
+	 * Other entries from the same task while the first set is held (the
+	 * second block of an iptables-restore --noflush, a daemon's next
+	 * update): a replacement, and 10.1/16 keeps its counters.
+	 */
 	r3 = vpnmss_test_named4(test, "kunit-sets", 2, b, 0);
 	KUNIT_ASSERT_NOT_NULL(test, r3);
 	KUNIT_EXPECT_PTR_NE(test, r3->lpm->set, r1->lpm->set);
-	KUNIT_EXPECT_PTR_EQ(test, r3->lpm->set->table, r1->lpm->set->table);
+	KUNIT_EXPECT_PTR_EQ(test, r3->lpm->set->table, t);
 	KUNIT_EXPECT_PTR_EQ(test, r3->lpm->set->cell[0], r1->lpm->set->cell[0]);
 	KUNIT_EXPECT_PTR_NE(test, r3->lpm->set->cell[1], r1->lpm->set->cell[1]);
-	KUNIT_EXPECT_PTR_EQ(test, vpnmss_newest(r1->lpm->set->table),
-			    r3->lpm->set);
-	/* The outgoing list, in the change that brought the new one: no. */
-	vpnmss_test_named4(test, "kunit-sets", 2, a, -EEXIST);
-	/* In a later change (a re-check by iptables-legacy): yes. */
-	vpnmss_test_next_change(r1);
+	KUNIT_EXPECT_PTR_EQ(test, vpnmss_newest(t), r3->lpm->set);
+	/* The outgoing list again (iptables-legacy re-checks every rule):
+	 * it joins its set, and the newest stays the newest.
+	 */
 	r5 = vpnmss_test_named4(test, "kunit-sets", 2, a, 0);
 	KUNIT_ASSERT_NOT_NULL(test, r5);
 	KUNIT_EXPECT_PTR_EQ(test, r5->lpm->set, r1->lpm->set);
+	KUNIT_EXPECT_PTR_EQ(test, vpnmss_newest(t), r3->lpm->set);
 	vpnmss_test_free4(r5);
-	/* A third list: no. */
-	vpnmss_test_next_change(r1);
-	vpnmss_test_named4(test, "kunit-sets", 1, c, -EEXIST);
-	/* Joining the newest: yes. */
-	r4 = vpnmss_test_named4(test, "kunit-sets", 2, b, 0);
+	/* A third list while two are held: taken too, and it is newest. */
+	r4 = vpnmss_test_named4(test, "kunit-sets", 1, c, 0);
 	KUNIT_ASSERT_NOT_NULL(test, r4);
-	KUNIT_EXPECT_PTR_EQ(test, r4->lpm->set, r3->lpm->set);
+	KUNIT_EXPECT_PTR_EQ(test, vpnmss_newest(t), r4->lpm->set);
+	KUNIT_EXPECT_EQ(test, list_count_nodes(&t->sets), 3U);
 	/* Another name is another table. */
 	other = vpnmss_test_named4(test, "kunit-other", 1, c, 0);
 	KUNIT_ASSERT_NOT_NULL(test, other);
-	KUNIT_EXPECT_PTR_NE(test, other->lpm->set->table, r3->lpm->set->table);
+	KUNIT_EXPECT_PTR_NE(test, other->lpm->set->table, t);
 	vpnmss_test_free4(other);
 
-	/* Once the outgoing list's rules are gone, a new list may come. */
+	/* The newest set going first: the newest remaining one is shown. */
+	vpnmss_test_free4(r4);
+	KUNIT_EXPECT_PTR_EQ(test, vpnmss_newest(t), r3->lpm->set);
 	vpnmss_test_free4(r1);
 	vpnmss_test_free4(r2);
-	KUNIT_EXPECT_TRUE(test, list_is_singular(&r3->lpm->set->table->sets));
-	vpnmss_test_next_change(r3);
-	other = vpnmss_test_named4(test, "kunit-sets", 1, c, 0);
-	KUNIT_ASSERT_NOT_NULL(test, other);
-	vpnmss_test_free4(other);
+	KUNIT_EXPECT_TRUE(test, list_is_singular(&t->sets));
 	vpnmss_test_free4(r3);
-	vpnmss_test_free4(r4);
 	mutex_lock(&vpnmss_mutex);
 	KUNIT_EXPECT_TRUE(test, list_empty(&vpnmss_pernet(&init_net)->tables));
 	mutex_unlock(&vpnmss_mutex);
@@ -994,7 +1254,7 @@ static void vpnmss_test_named_count(struct kunit *test)
 	};
 	static const struct {
 		__be32 src;
-		u8 opt[4];
+		u8 opt[8];
 		unsigned int optlen;
 		u8 flags;
 		unsigned int entry;
@@ -1012,6 +1272,8 @@ static void vpnmss_test_named_count(struct kunit *test)
 		  0, VPNMSS_NO_OPTION },
 		{ htonl(0x0a010106), { 8, 1, 0, 0 }, 4, TCPHDR_SYN,
 		  0, VPNMSS_MALFORMED },
+		{ htonl(0x0a010107), { 2, 4, 0x05, 0xb4, 8, 1, 0, 0 }, 8,
+		  TCPHDR_SYN, 0, VPNMSS_CLAMPED },
 		{ htonl(0x0a010201), { 2, 4, 0x05, 0xb4 }, 4, TCPHDR_SYN,
 		  1, VPNMSS_CLAMPED },
 		{ htonl(0x0a010202), { 2, 4, 0x04, 0xb0 }, 4, TCPHDR_SYN,
@@ -1059,11 +1321,470 @@ static void vpnmss_test_named_count(struct kunit *test)
 	vpnmss_test_free4(info);
 }
 
+/*
+ * An "auto" entry in a chain that nft_compat checked with hook_mask 0 (a
+ * user chain), then reached from INPUT: the hook is known only at packet
+ * time, and there "auto" must not clamp to the local route's 65495.
+ */
+static void vpnmss_test_auto_hook(struct kunit *test)
+{
+	static const u8 opt[4] = { 2, 4, 0x05, 0xb4 };
+	struct xt_vpnmss_entry4 e[] = { E4(10, 1, 0, 0, 16, 0) };
+	struct nf_hook_state state = {
+		.pf = NFPROTO_IPV4,
+		.net = &init_net,
+	};
+	u64 n[VPNMSS_NR_VERDICTS];
+	struct xt_vpnmss_tginfo4 *info;
+	struct net_device *lo = init_net.loopback_dev;
+	unsigned int i;
+	struct rtable *rt;
+
+	e[0].flags = XT_VPNMSS_E_AUTO;
+	info = kunit_kzalloc(test, sizeof(*info), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, info);
+	info->hdr.count = 1;
+	info->hdr.dir = XT_VPNMSS_DIR_DST;
+	info->hdr.flags = XT_VPNMSS_F_NAME;
+	strscpy(info->hdr.name, "kunit-auto", sizeof(info->hdr.name));
+	info->entries[0] = e[0];
+	{
+		struct xt_tgchk_param cp = {
+			.net = &init_net, .family = NFPROTO_IPV4,
+			.targinfo = info, .nft_compat = true,
+		};
+
+		KUNIT_ASSERT_EQ(test, vpnmss_tg4_check(&cp), 0);
+	}
+
+	/* A local route to give the packet a dst, as in INPUT. */
+	rtnl_lock();
+	dev_open(lo, NULL);
+	rtnl_unlock();
+	for (i = 0; i < 2; i++) {
+		struct xt_action_param par = { .targinfo = info,
+					       .state = &state };
+		struct sk_buff *skb;
+
+		state.hook = i ? NF_INET_FORWARD : NF_INET_LOCAL_IN;
+		skb = vpnmss_test_skb4(test, htonl(0x0b000001), opt, 4,
+				       TCPHDR_SYN, 0, false);
+		ip_hdr(skb)->daddr = htonl(0x0a010001);
+		rt = ip_route_output(&init_net, htonl(INADDR_LOOPBACK), 0, 0, 0);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(rt));
+		skb_dst_set(skb, &rt->dst);
+		par.thoff = ip_hdrlen(skb);
+		vpnmss_tg4(skb, &par);
+		KUNIT_EXPECT_EQ(test, vpnmss_test_mss(skb, par.thoff), 1460);
+		kfree_skb(skb);
+	}
+	/* INPUT: not an "auto" hook; FORWARD: the route's MTU, 65536. */
+	vpnmss_test_sum(info->lpm->set, 0, n);
+	KUNIT_EXPECT_EQ(test, n[VPNMSS_AUTOFAIL], 1ULL);
+	KUNIT_EXPECT_EQ(test, n[VPNMSS_NOT_ABOVE], 1ULL);
+	vpnmss_test_free4(info);
+}
+
+/* -------------------------------------------------------------------------
+ * Fuzzing.  The seed is random unless xt_vpnmss.fuzz_seed is set, and is
+ * printed, so that a failure can be replayed:
+ *   VPNMSS_FUZZ_SEED=S VPNMSS_FUZZ_ITERS=N tests/kunit/run
+ */
+static unsigned int fuzz_seed;
+module_param(fuzz_seed, uint, 0444);
+MODULE_PARM_DESC(fuzz_seed, "KUnit fuzzing: the seed (0: random)");
+static unsigned int fuzz_iters = 100000;
+module_param(fuzz_iters, uint, 0444);
+MODULE_PARM_DESC(fuzz_iters, "KUnit fuzzing: option lists per run");
+
+static u32 vpnmss_fuzz_seed(struct kunit *test, u32 salt)
+{
+	u32 seed = fuzz_seed ?: get_random_u32() | 1;
+
+	kunit_info(test, "seed %u (xt_vpnmss.fuzz_seed=%u to replay)\n",
+		   seed, seed);
+	return seed ^ salt ?: 1;
+}
+
+/* A random option list of @len bytes, biased toward the parser's edges. */
+static void vpnmss_fuzz_opts(u32 *r, u8 *opt, unsigned int len, u16 limit)
+{
+	static const u16 values[] = { 0, 1, 88, 536, 1220, 1460, 65535 };
+	static const u8 bad_len[] = { 0, 1, 2, 3, 5, 6, 40 };
+	unsigned int i = 0;
+
+	while (i < len) {
+		unsigned int left = len - i, k = vpnmss_test_rand(r) % 16;
+		u16 v;
+
+		switch (k) {
+		case 0 ... 3:
+			opt[i++] = TCPOPT_NOP;
+			break;
+		case 4:
+			opt[i++] = TCPOPT_EOL;
+			break;
+		case 5 ... 8:	/* MSS around the limit */
+			k = vpnmss_test_rand(r) % 10;
+			v = k < 7 ? values[k] : k == 7 ? limit - 1 :
+			    k == 8 ? limit : limit + 1;
+			opt[i++] = TCPOPT_MSS;
+			if (i < len)
+				opt[i++] = TCPOLEN_MSS;
+			if (i < len)
+				opt[i++] = v >> 8;
+			if (i < len)
+				opt[i++] = v & 0xff;
+			break;
+		case 9:		/* MSS of a wrong length */
+			opt[i++] = TCPOPT_MSS;
+			if (i < len)
+				opt[i++] = bad_len[vpnmss_test_rand(r) %
+						   ARRAY_SIZE(bad_len)];
+			break;
+		case 10:	/* silly length */
+			opt[i++] = 3 + vpnmss_test_rand(r) % 253;
+			if (i < len)
+				opt[i++] = vpnmss_test_rand(r) % 2;
+			break;
+		case 11:	/* past the end */
+			opt[i++] = 3 + vpnmss_test_rand(r) % 253;
+			if (i < len)
+				opt[i++] = left + vpnmss_test_rand(r) % 4;
+			break;
+		case 12:	/* a well-formed other option */
+			k = 2 + vpnmss_test_rand(r) % 9;
+			opt[i++] = 3 + vpnmss_test_rand(r) % 253;
+			if (i < len)
+				opt[i++] = k;
+			for (k -= 2; k && i < len; k--)
+				opt[i++] = vpnmss_test_rand(r);
+			break;
+		default:
+			opt[i++] = vpnmss_test_rand(r);
+			break;
+		}
+	}
+}
+
+/*
+ * Random option lists through vpnmss_clamp(), compared with the reference
+ * model of the receiver: every MSS it parses is lowered to the limit, no
+ * other byte changes, and the checksum verifies, for every doff, odd
+ * offsets, CHECKSUM_NONE and CHECKSUM_PARTIAL.
+ */
+static void vpnmss_test_fuzz_opts(struct kunit *test)
+{
+	static const u16 limits[] = { 88, 536, 1300, 1334, 1460 };
+	u32 r = vpnmss_fuzz_seed(test, 0x0f7c0de5);
+	unsigned int it, failed = 0;
+	u8 *before;
+
+	before = kunit_kmalloc(test, 128, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, before);
+	for (it = 0; it < fuzz_iters && !failed; it++) {
+		u8 opt[MAX_TCP_OPTION_SPACE];
+		unsigned int doff, payload, k;
+		struct sk_buff *skb;
+		struct tcphdr th;
+		u16 limit;
+
+		k = vpnmss_test_rand(&r);
+		doff = k % 4 ? 15 : 5 + (k >> 2) % 11;
+		payload = (k >> 8) % 4;
+		k = vpnmss_test_rand(&r) % (ARRAY_SIZE(limits) + 1);
+		limit = k < ARRAY_SIZE(limits) ? limits[k] :
+			88 + vpnmss_test_rand(&r) % 65408;
+		vpnmss_fuzz_opts(&r, opt, doff * 4 - 20, limit);
+		skb = vpnmss_test_skb4(test, htonl(0x0a010203), opt,
+				       doff * 4 - 20, TCPHDR_SYN, payload,
+				       vpnmss_test_rand(&r) & 1);
+		memcpy(before, skb->data, skb->len);
+		memcpy(&th, tcp_hdr(skb), sizeof(th));
+		vpnmss_clamp(skb, ip_hdrlen(skb), &th, limit);
+		if (!vpnmss_test_expect_clamped(test, before, skb,
+						ip_hdrlen(skb), limit, false)) {
+			kunit_info(test, "iteration %u, limit %u, options %*ph\n",
+				   it, limit, doff * 4 - 20, opt);
+			failed++;
+		}
+		kfree_skb(skb);
+	}
+	kunit_info(test, "%u option lists\n", it);
+}
+
+/*
+ * What checkentry must accept, by the header's documented rules and
+ * written apart from the module's checks: returns false if it must refuse.
+ */
+static bool vpnmss_ref_valid(const struct xt_vpnmss_hdr *h, const u8 *entries,
+			     bool v6, unsigned int hook_mask)
+{
+	unsigned int max = v6 ? XT_VPNMSS_MAX6 : XT_VPNMSS_MAX4;
+	size_t esize = v6 ? sizeof(struct xt_vpnmss_entry6) :
+			    sizeof(struct xt_vpnmss_entry4);
+	unsigned int i, j, alen = v6 ? 16 : 4, nlen;
+	const u8 *prev = NULL;
+	bool any_auto = false;
+
+	if (!h->count || h->count > max || !h->dir || h->dir > 3 ||
+	    h->flags & ~1 || h->reserved)
+		return false;
+	nlen = strnlen(h->name, sizeof(h->name));
+	if (h->flags & XT_VPNMSS_F_NAME) {
+		if (!nlen || nlen == sizeof(h->name) ||
+		    memchr(h->name, '/', nlen) || !strcmp(h->name, ".") ||
+		    !strcmp(h->name, ".."))
+			return false;
+	} else if (nlen) {
+		return false;
+	}
+	for (i = nlen; i < sizeof(h->name); i++)
+		if (h->name[i])
+			return false;
+	for (i = h->count * esize; i < max * esize; i++)
+		if (entries[i])
+			return false;
+	for (i = 0; i < h->count; i++) {
+		const u8 *e = entries + i * esize;
+		u16 mss = *(const u16 *)(e + alen);
+		u8 plen = e[alen + 2], fl = e[alen + 3];
+
+		if (plen > alen * 8 || fl & ~1)
+			return false;
+		for (j = 0; j < alen * 8; j++)
+			if (j >= plen && e[j / 8] & (0x80 >> (j % 8)))
+				return false;
+		if (fl ? mss != 0 : mss < 88 || mss > 65495)
+			return false;
+		any_auto |= fl;
+		if (prev) {
+			int c = memcmp(prev, e, alen);
+
+			if (c > 0 || (c == 0 && prev[alen + 2] >= plen))
+				return false;
+		}
+		prev = e;
+	}
+	return !(any_auto && hook_mask & ~(BIT(NF_INET_FORWARD) |
+					    BIT(NF_INET_LOCAL_OUT) |
+					    BIT(NF_INET_POST_ROUTING)));
+}
+
+/* A valid random blob, then 0 to 3 random mutations of it. */
+static void vpnmss_fuzz_blob(u32 *r, struct xt_vpnmss_hdr *h, u8 *entries,
+			     bool v6, unsigned int *hook_mask)
+{
+	unsigned int max = v6 ? XT_VPNMSS_MAX6 : XT_VPNMSS_MAX4;
+	size_t esize = v6 ? sizeof(struct xt_vpnmss_entry6) :
+			    sizeof(struct xt_vpnmss_entry4);
+	static const u8 name_bytes[] = { 0, '/', '.', 'x', 0xff };
+	unsigned int alen = v6 ? 16 : 4, n, i, m;
+	u8 *e;
+
+	memset(h, 0, sizeof(*h));
+	memset(entries, 0, max * esize);
+	n = 1 + vpnmss_test_rand(r) % 8;
+	h->count = n;
+	h->dir = 1 + vpnmss_test_rand(r) % 3;
+	if (vpnmss_test_rand(r) % 4 == 0) {
+		h->flags = XT_VPNMSS_F_NAME;
+		snprintf(h->name, sizeof(h->name), "fuzz%u",
+			 vpnmss_test_rand(r) % 4);
+	}
+	*hook_mask = vpnmss_test_rand(r) % 4 ? BIT(NF_INET_FORWARD) :
+		     vpnmss_test_rand(r) & 0x1f;
+	/* ascending /plen prefixes: 10.i.0.0/16 or fd00:i::/32 */
+	for (i = 0; i < n; i++) {
+		e = entries + i * esize;
+		e[0] = v6 ? 0xfd : 10;
+		e[v6 ? 2 : 1] = i;
+		e[alen + 2] = v6 ? 32 : 16;
+		*(u16 *)(e + alen) = 88 + vpnmss_test_rand(r) % 1400;
+		if (vpnmss_test_rand(r) % 8 == 0) {
+			e[alen + 3] = XT_VPNMSS_E_AUTO;
+			*(u16 *)(e + alen) = 0;
+		}
+	}
+	for (m = vpnmss_test_rand(r) % 4; m; m--) {
+		unsigned int k = vpnmss_test_rand(r);
+
+		e = entries + (k >> 8) % (n + 1) * esize;
+		switch (k % 10) {
+		case 0:
+			((u8 *)h)[(k >> 8) % sizeof(*h)] = vpnmss_test_rand(r);
+			break;
+		case 1:
+			h->count = vpnmss_test_rand(r) % (max + 3);
+			break;
+		case 2:		/* a prefix length */
+			e[alen + 2] = vpnmss_test_rand(r) % (alen * 8 + 3);
+			break;
+		case 3:
+			*(u16 *)(e + alen) = vpnmss_test_rand(r);
+			break;
+		case 4:
+			e[alen + 3] = vpnmss_test_rand(r);
+			break;
+		case 5:		/* an address byte */
+			e[(k >> 16) % alen] = vpnmss_test_rand(r);
+			break;
+		case 6:		/* a duplicate or an out-of-order entry */
+			if (n > 1)
+				memcpy(e, entries + (k >> 16) % n * esize, esize);
+			break;
+		case 7:		/* a byte of an unused entry */
+			entries[n * esize + (k >> 8) % ((max - n) * esize)] =
+				vpnmss_test_rand(r);
+			break;
+		case 8:
+			*hook_mask = vpnmss_test_rand(r) & 0x1f;
+			break;
+		default:	/* a name byte */
+			h->name[(k >> 8) % sizeof(h->name)] =
+				name_bytes[(k >> 16) % ARRAY_SIZE(name_bytes)];
+			break;
+		}
+	}
+}
+
+/* The lookup of an accepted rule, against the reference, at @a. */
+static void vpnmss_fuzz_lookup(struct kunit *test, const struct vpnmss_lpm *lpm,
+			       const u8 *entries, unsigned int n, bool v6,
+			       const u8 *a)
+{
+	size_t esize = v6 ? sizeof(struct xt_vpnmss_entry6) :
+			    sizeof(struct xt_vpnmss_entry4);
+	unsigned int i, alen = v6 ? 16 : 4;
+	const struct vpnmss_range *r;
+	int best = -1, want = -1;
+	struct vpnmss_key k;
+	__be32 a4[4];
+
+	for (i = 0; i < n; i++) {
+		const u8 *e = entries + i * esize;
+		u8 full[16] = {};
+
+		memcpy(full, e, alen);
+		if (vpnmss_test_in6(a, full, e[alen + 2]) &&
+		    (int)e[alen + 2] > best) {
+			best = e[alen + 2];
+			want = i;
+		}
+	}
+	memcpy(a4, a, 16);
+	if (v6)
+		vpnmss_key6(&k, a4);
+	else
+		vpnmss_key4(&k, a4[0]);
+	r = vpnmss_lpm_lookup(lpm, &k);
+	KUNIT_EXPECT_EQ(test, (int)(r->entry == VPNMSS_NO_ENTRY ? -1 : r->entry),
+			want);
+}
+
+static void vpnmss_fuzz_check(struct kunit *test, bool v6)
+{
+	u32 r = vpnmss_fuzz_seed(test, v6 ? 0xb10b0006 : 0xb10b0004);
+	unsigned int it, accepted = 0, iters = max(fuzz_iters / 10, 10000U);
+	struct xt_vpnmss_tginfo4 *i4;
+	struct xt_vpnmss_tginfo6 *i6;
+	struct nf_hook_state state = { .net = &init_net, .hook = NF_INET_FORWARD };
+
+	i4 = kunit_kzalloc(test, sizeof(*i4), GFP_KERNEL);
+	i6 = kunit_kzalloc(test, sizeof(*i6), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, i4);
+	KUNIT_ASSERT_NOT_NULL(test, i6);
+	state.pf = v6 ? NFPROTO_IPV6 : NFPROTO_IPV4;
+	for (it = 0; it < iters; it++) {
+		struct xt_vpnmss_hdr *h = v6 ? &i6->hdr : &i4->hdr;
+		u8 *entries = v6 ? (u8 *)i6->entries : (u8 *)i4->entries;
+		struct xt_tgchk_param cp = {
+			.net = &init_net, .targinfo = v6 ? (void *)i6 : i4,
+			.family = state.pf,
+		};
+		struct xt_tgdtor_param dp = { .targinfo = cp.targinfo };
+		struct vpnmss_lpm *lpm;
+		bool valid;
+		int ret, j;
+
+		vpnmss_fuzz_blob(&r, h, entries, v6, &cp.hook_mask);
+		valid = vpnmss_ref_valid(h, entries, v6, cp.hook_mask);
+		ret = v6 ? vpnmss_tg6_check(&cp) : vpnmss_tg4_check(&cp);
+		if (ret != 0 && ret != -EINVAL && ret != -ERANGE)
+			KUNIT_FAIL(test, "blob %u: error %d", it, ret);
+		if (!ret != valid)
+			KUNIT_FAIL(test, "blob %u: checkentry %d, reference %s; %*ph",
+				   it, ret, valid ? "valid" : "invalid",
+				   (int)sizeof(*h), h);
+		if (ret) {
+			if (test->status == KUNIT_FAILURE)
+				break;
+			continue;
+		}
+		accepted++;
+		lpm = v6 ? i6->lpm : i4->lpm;
+		/* Every prefix's edges and a random address behave. */
+		for (j = 0; j < h->count * 2 + 1; j++) {
+			size_t esize = v6 ? sizeof(struct xt_vpnmss_entry6) :
+					    sizeof(struct xt_vpnmss_entry4);
+			u8 a[16] = {};
+
+			if (j < h->count * 2) {
+				memcpy(a, entries + j / 2 * esize, v6 ? 16 : 4);
+				if (j & 1)
+					a[v6 ? 15 : 3] ^= 1;
+			} else {
+				a[0] = v6 ? 0xfd : 10;
+				a[v6 ? 2 : 1] = vpnmss_test_rand(&r) % 9;
+				a[v6 ? 15 : 3] = vpnmss_test_rand(&r);
+			}
+			vpnmss_fuzz_lookup(test, lpm, entries, h->count, v6, a);
+		}
+		/* A SYN through it changes nothing but MSS and checksum. */
+		if (!v6) {
+			static const u8 opt[4] = { 2, 4, 0xff, 0xff };
+			struct xt_action_param par = { .targinfo = i4,
+						       .state = &state };
+			struct sk_buff *skb;
+
+			skb = vpnmss_test_skb4(test, htonl(0x0a000001 |
+						      (vpnmss_test_rand(&r) % 9) << 16),
+					       opt, 4, TCPHDR_SYN, 0, false);
+			par.thoff = ip_hdrlen(skb);
+			vpnmss_tg4(skb, &par);
+			KUNIT_EXPECT_TRUE(test, vpnmss_test_csum4_ok(test, skb));
+			kfree_skb(skb);
+		}
+		if (v6)
+			vpnmss_tg6_destroy(&dp);
+		else
+			vpnmss_tg4_destroy(&dp);
+		if (test->status == KUNIT_FAILURE)
+			break;
+	}
+	kunit_info(test, "%u blobs, %u accepted\n", iters, accepted);
+	mutex_lock(&vpnmss_mutex);
+	KUNIT_EXPECT_TRUE(test, list_empty(&vpnmss_pernet(&init_net)->tables));
+	mutex_unlock(&vpnmss_mutex);
+}
+
+static void vpnmss_test_fuzz_check4(struct kunit *test)
+{
+	vpnmss_fuzz_check(test, false);
+}
+
+static void vpnmss_test_fuzz_check6(struct kunit *test)
+{
+	vpnmss_fuzz_check(test, true);
+}
+
 static struct kunit_case vpnmss_test_cases[] = {
 	KUNIT_CASE_PARAM(vpnmss_test_opts, vpnmss_opts_gen_params),
 	KUNIT_CASE_PARAM(vpnmss_test_clamp, vpnmss_clamp_gen_params),
 	KUNIT_CASE(vpnmss_test_untouched),
+	KUNIT_CASE_PARAM(vpnmss_test_layout, vpnmss_layout_gen_params),
 	KUNIT_CASE(vpnmss_test_cloned),
+	KUNIT_CASE(vpnmss_test_ipv6_not_tcp),
 	KUNIT_CASE(vpnmss_test_ipv6_exthdr),
 	KUNIT_CASE(vpnmss_test_lpm4),
 	KUNIT_CASE(vpnmss_test_lpm6),
@@ -1072,6 +1793,10 @@ static struct kunit_case vpnmss_test_cases[] = {
 	KUNIT_CASE(vpnmss_test_check6),
 	KUNIT_CASE(vpnmss_test_named_sets),
 	KUNIT_CASE(vpnmss_test_named_count),
+	KUNIT_CASE(vpnmss_test_auto_hook),
+	KUNIT_CASE(vpnmss_test_fuzz_opts),
+	KUNIT_CASE(vpnmss_test_fuzz_check4),
+	KUNIT_CASE(vpnmss_test_fuzz_check6),
 	{}
 };
 
