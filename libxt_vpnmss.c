@@ -45,8 +45,9 @@ enum {
 };
 
 /*
- * iptables-restore (1.8.9) refuses a parameter of 1024 characters or more,
- * so the saved form splits the entries over several --vpn-mss options.
+ * iptables-restore (1.8.7, 1.8.9 and 1.8.11 alike) refuses a parameter of
+ * 1024 characters or more, so the saved form splits the entries over
+ * several --vpn-mss options.
  */
 #define VPNMSS_SAVE_CHUNK	1000
 
