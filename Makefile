@@ -46,8 +46,15 @@ $(MODDIR)/xt_vpnmss.ko: $(KSRC)
 
 lib: libxt_VPNMSS.so
 
+# Ask the xtables.h built against what it declares, rather than its version,
+# as compat/compat.h does the kernel's headers (tests/xtables builds against
+# each Debian release's libxtables-dev).
+XT_HAVE = $(shell echo 'char *(*vpnmss_probe)(const char *) = xtables_strdup;' | \
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(XT_CFLAGS) -include xtables.h -x c -fsyntax-only - \
+	2>/dev/null && echo -DHAVE_XTABLES_STRDUP)
+
 libxt_VPNMSS.so: libxt_vpnmss.c include/xt_vpnmss.h
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(XT_CFLAGS) $(LDFLAGS) -shared -o $@ $< -lxtables
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(XT_CFLAGS) $(XT_HAVE) $(LDFLAGS) -shared -o $@ $< -lxtables
 
 # libxt_VPNMSS.man is the iptables-extensions(8) style fragment; the man
 # page wraps it.

@@ -23,6 +23,21 @@
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof(*(a)))
 #endif
 
+/*
+ * xtables_strdup() arrived in iptables 1.8.8 (RHEL 8 has 1.8.4/1.8.5,
+ * Debian 11 1.8.7).  The Makefile defines HAVE_XTABLES_STRDUP when the
+ * xtables.h built against declares it; otherwise this stands in for it,
+ * and fails as it does: a message and exit(1) when memory runs out.
+ */
+#ifndef HAVE_XTABLES_STRDUP
+static char *xtables_strdup(const char *s)
+{
+	size_t len = strlen(s) + 1;
+
+	return memcpy(xtables_malloc(len), s, len);
+}
+#endif
+
 enum {
 	O_VPN_MSS = 0,
 	O_VPN_DIR,
@@ -30,8 +45,9 @@ enum {
 };
 
 /*
- * iptables-restore (1.8.9) refuses a parameter of 1024 characters or more,
- * so the saved form splits the entries over several --vpn-mss options.
+ * iptables-restore (1.8.7, 1.8.9 and 1.8.11 alike) refuses a parameter of
+ * 1024 characters or more, so the saved form splits the entries over
+ * several --vpn-mss options.
  */
 #define VPNMSS_SAVE_CHUNK	1000
 
