@@ -19,7 +19,7 @@ KVER ?= $(shell k=$$(uname -r); \
 	else ls -d /lib/modules/*/build 2>/dev/null | sed 's|/lib/modules/||; s|/build||' | sort -V | tail -n 1; fi)
 KDIR ?= /lib/modules/$(KVER)/build
 # Each kernel gets its own copy of the sources: Kbuild builds in place.
-MODDIR := .build/$(KVER)
+MODDIR ?= .build/$(KVER)
 
 CC ?= gcc
 CFLAGS ?= -O2 -g
@@ -42,7 +42,7 @@ $(MODDIR)/xt_vpnmss.ko: $(KSRC)
 	cp xt_vpnmss.c Kbuild dkms.conf $(MODDIR)/
 	cp include/xt_vpnmss.h $(MODDIR)/include/
 	cp compat/compat.h $(MODDIR)/compat/
-	$(MAKE) -C $(KDIR) M=$(CURDIR)/$(MODDIR) W=1 KCFLAGS=-Werror modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/$(MODDIR) W=1 KCFLAGS="-Werror $(XKCFLAGS)" modules
 
 lib: libxt_VPNMSS.so
 
