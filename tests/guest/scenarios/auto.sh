@@ -81,3 +81,51 @@ wait_file /tmp/cap.ready
 ns rw synsend -s 172.30.0.9 -d 203.0.113.2 --mss 1460
 wait
 expect_eq "auto: no route back leaves the SYN alone" "$(sed -n 's/.* mss=\([^ ]*\) .*/\1/p' /tmp/a.out)" 1460
+ns gw iptables-legacy -t mangle -F
+
+# Mark-based policy routing: the SYN's mark picks the route back, here a
+# table whose route to the source has MTU 1300.  Without the mark the
+# reverse lookup reads the main table's 1454.
+ns gw $IP route add 172.31.0.0/16 via 198.51.100.2
+ns gw $IP route add 172.31.0.0/16 via 198.51.100.2 mtu lock 1300 table 100
+ns gw $IP rule add fwmark 7 lookup 100
+for backend in legacy nft; do
+	ns gw iptables-$backend -t mangle -A FORWARD -s 172.31.0.0/16 -j MARK --set-mark 7
+	ns gw iptables-$backend -t mangle -A FORWARD -p tcp -j VPNMSS --vpn-mss 172.31.0.0/16=auto
+	rm -f /tmp/cap.ready
+	ns web syncap -i web0 --syn --port 80 -n 1 -t 10000 --ready /tmp/cap.ready > /tmp/a.out &
+	wait_file /tmp/cap.ready
+	ns rw synsend -s 172.31.0.9 -d 203.0.113.2 --mss 1460
+	wait
+	expect_eq "auto ($backend): the SYN's mark selects the route back (MTU 1300)" \
+		"$(sed -n 's/.* mss=\([^ ]*\) .*/\1/p' /tmp/a.out)" 1260
+	ns gw iptables-$backend -t mangle -F
+done
+ns gw $IP rule del fwmark 7 lookup 100
+
+# An "auto" entry in a user chain reached from PREROUTING, before routing.
+# iptables-legacy knows the hook when the jump is added and refuses it;
+# iptables-nft checks the user chain's rule without a hook, so the target
+# decides per packet: no clamp (the main table's route back would say
+# 1414), counted as autofail.
+ns gw iptables-legacy -t mangle -N autochain
+ns gw iptables-legacy -t mangle -A autochain -p tcp -j VPNMSS --vpn-name pre --vpn-mss 172.31.0.0/16=auto
+check_fails "auto (legacy): a user chain with auto entries cannot be reached from PREROUTING" \
+	ns gw iptables-legacy -t mangle -A PREROUTING -j autochain
+ns gw iptables-legacy -t mangle -F
+ns gw iptables-legacy -t mangle -X
+ns gw iptables-nft -t mangle -N autochain
+ns gw iptables-nft -t mangle -A autochain -p tcp -j VPNMSS --vpn-name pre --vpn-mss 172.31.0.0/16=auto
+check "auto (nft): the jump from PREROUTING is accepted" \
+	ns gw iptables-nft -t mangle -A PREROUTING -j autochain
+rm -f /tmp/cap.ready
+ns web syncap -i web0 --syn --port 80 -n 1 -t 10000 --ready /tmp/cap.ready > /tmp/a.out &
+wait_file /tmp/cap.ready
+ns rw synsend -s 172.31.0.9 -d 203.0.113.2 --mss 1460
+wait
+expect_eq "auto (nft) reached from PREROUTING: the SYN passes unclamped" \
+	"$(sed -n 's/.* mss=\([^ ]*\) .*/\1/p' /tmp/a.out)" 1460
+expect_eq "auto (nft) reached from PREROUTING: counted as autofail" \
+	"$(ns gw sed -n 's/.* autofail=\([0-9]*\).*/\1/p' /proc/net/xt_vpnmss/pre)" 1
+ns gw iptables-nft -t mangle -F
+ns gw iptables-nft -t mangle -X

@@ -33,7 +33,7 @@ traffic() {
 	syn 10.1.0.30 5 --mss 1000		# below
 	syn 10.1.0.40 1 --mss 1300		# below (equal)
 	syn 10.1.0.50 3				# nomss
-	syn 10.1.0.60 2 --mss 1460 --opts 0801	# skipped (malformed)
+	syn 10.1.0.60 2 --opts 0801020405b4	# skipped (malformed before any MSS)
 	syn 10.1.0.70 4 --mss 1460 --flags A	# not a SYN
 	syn 10.1.0.80 2 --mss 1460 --flags SR	# RST
 	syn 10.1.2.10 6 --mss 1460		# clamped, the /24
@@ -49,6 +49,8 @@ for backend in legacy nft; do
 	check "$n: named rule added" ns rtr $ipt -t mangle -A FORWARD -p tcp \
 		-j VPNMSS --vpn-mss $TABLE --vpn-dir src --vpn-name tun
 	check "$n: /proc/net/xt_vpnmss/tun exists" ns rtr test -f $P4/tun
+	expect_eq "$n: readable by the namespace's root only" \
+		"$(ns rtr stat -c '%a %u' $P4/tun)" "440 0"
 	expect_eq "$n: the table lists the entries, all zero" \
 		"$(ns rtr cat $P4/tun)" \
 "10.1.0.0/16=1300 seen=0 clamped=0 below=0 nomss=0 skipped=0
@@ -77,44 +79,58 @@ for backend in legacy nft; do
 	expect_eq "$n: shared counters" "$(line rtr $P4/tun 10.1.0.0/16)" \
 		"seen=28 clamped=13 below=10 nomss=3 skipped=2"
 
-	# Two entry lists for one name in one ruleset change: refused.
+	# One ruleset change with two entry lists under one name: both rules
+	# load, the list loaded last is the table's, and /proc counts the
+	# other rule.
 	printf '%s\n' '*mangle' \
 		"-A PREROUTING -p tcp -j VPNMSS --vpn-mss 10.1.0.0/16=1000 --vpn-name pair" \
 		"-A PREROUTING -p tcp -j VPNMSS --vpn-mss 10.1.0.0/16=900 --vpn-name pair" \
 		COMMIT > /tmp/pair.rules
-	check_fails "$n: one batch, one name, two entry lists: refused" \
+	check "$n: one batch, one name, two entry lists: accepted" \
 		sh -c "$IP netns exec rtr $ipt-restore --noflush < /tmp/pair.rules"
-	check "$n: the kernel says why" sh -c \
-		"dmesg | tail -n 5 | grep -q 'table pair: another rule naming it holds other entries'"
-	check_fails "$n: nothing of it left" ns rtr test -e $P4/pair
-	if [ $backend = legacy ]; then
-		# iptables-legacy checks the whole table again on each change,
-		# so a second rule with other entries is refused wherever it goes.
-		check_fails "$n: same name, other entries, inserted first: refused" \
-			ns rtr $ipt -t mangle -I FORWARD 1 -p tcp -j VPNMSS \
-			--vpn-mss 10.1.0.0/16=1000 --vpn-dir src --vpn-name tun
-		check_fails "$n: same name, other entries, appended: refused" \
-			ns rtr $ipt -t mangle -A POSTROUTING -p tcp -j VPNMSS \
-			--vpn-mss 10.1.0.0/16=1000 --vpn-name tun
-		check "$n: the kernel says why" sh -c \
-			"dmesg | tail -n 5 | grep -q 'table tun: another rule naming it holds other entries'"
-	else
-		# iptables-nft checks only the new rule: it cannot be told from
-		# a replacement, takes the table over, and /proc says so.
-		check "$n: other entries while the old rules stay: accepted" \
-			ns rtr $ipt -t mangle -A OUTPUT -p tcp -j VPNMSS \
-			--vpn-mss 10.1.0.0/16=1000 --vpn-name tun
-		expect_eq "$n: /proc shows the new list and the older rules" \
-			"$(ns rtr cat $P4/tun)" \
+	expect_eq "$n: the list loaded last is the table's" "$(ns rtr cat $P4/pair)" \
+"10.1.0.0/16=900 seen=0 clamped=0 below=0 nomss=0 skipped=0
+# 1 older rule(s) still hold other entries"
+	# Two *mangle blocks from one iptables-restore --noflush, as a daemon
+	# or an updown hook sends them: the second replaces the first's rule
+	# with other entries.  One process, two changes: accepted.
+	printf '%s\n' '*mangle' \
+		"-D PREROUTING -p tcp -j VPNMSS --vpn-mss 10.1.0.0/16=1000 --vpn-name pair" \
+		"-D PREROUTING -p tcp -j VPNMSS --vpn-mss 10.1.0.0/16=900 --vpn-name pair" \
+		"-A PREROUTING -p tcp -j VPNMSS --vpn-mss 10.1.0.0/16=800 --vpn-name pair" \
+		COMMIT '*mangle' \
+		"-D PREROUTING -p tcp -j VPNMSS --vpn-mss 10.1.0.0/16=800 --vpn-name pair" \
+		"-A PREROUTING -p tcp -j VPNMSS --vpn-mss 10.1.0.0/16=700,10.9.0.0/16=600 --vpn-name pair" \
+		COMMIT > /tmp/pair2.rules
+	check "$n: two blocks in one iptables-restore, the second with other entries: accepted" \
+		sh -c "$IP netns exec rtr $ipt-restore --noflush < /tmp/pair2.rules"
+	expect_eq "$n: the second block's entries are the table's" "$(ns rtr cat $P4/pair)" \
+"10.1.0.0/16=700 seen=0 clamped=0 below=0 nomss=0 skipped=0
+10.9.0.0/16=600 seen=0 clamped=0 below=0 nomss=0 skipped=0"
+	check "$n: that rule deleted by its spec" ns rtr $ipt -t mangle -D PREROUTING \
+		-p tcp -j VPNMSS --vpn-mss 10.9.0.0/16=600,10.1.0.0/16=700 --vpn-name pair
+	check_fails "$n: the table goes with its last rule" ns rtr test -e $P4/pair
+
+	# A rule with other entries while the old rules stay, and a third
+	# list: each is the table's in turn, and the counters of a prefix are
+	# shared by every list that holds it.
+	check "$n: same name, other entries, inserted first: accepted" \
+		ns rtr $ipt -t mangle -I FORWARD 1 -p tcp -j VPNMSS \
+		--vpn-mss 10.1.0.0/16=1000 --vpn-dir src --vpn-name tun
+	expect_eq "$n: /proc shows the new list and the older rules" \
+		"$(ns rtr cat $P4/tun)" \
 "10.1.0.0/16=1000 seen=28 clamped=13 below=10 nomss=3 skipped=2
 # 2 older rule(s) still hold other entries"
-		check_fails "$n: a third entry list refused" \
-			ns rtr $ipt -t mangle -A OUTPUT -p tcp -j VPNMSS \
-			--vpn-mss 10.1.0.0/16=900 --vpn-name tun
-		check "$n: the kernel says why (third list)" sh -c \
-			"dmesg | tail -n 5 | grep -q 'table tun: older rules naming it still hold other entries'"
-		check "$n: the extra rule deleted" ns rtr $ipt -t mangle -D OUTPUT 1
-	fi
+	check "$n: a third entry list: accepted" \
+		ns rtr $ipt -t mangle -A POSTROUTING -p tcp -j VPNMSS \
+		--vpn-mss 10.1.0.0/16=900 --vpn-name tun
+	expect_eq "$n: /proc shows the third list and the older rules" \
+		"$(ns rtr cat $P4/tun)" \
+"10.1.0.0/16=900 seen=28 clamped=13 below=10 nomss=3 skipped=2
+# 3 older rule(s) still hold other entries"
+	check "$n: the extra rules deleted" sh -c \
+		"$IP netns exec rtr $ipt -t mangle -D FORWARD 1 &&
+		 $IP netns exec rtr $ipt -t mangle -D POSTROUTING -p tcp -j VPNMSS --vpn-mss 10.1.0.0/16=900 --vpn-name tun"
 	expect_eq "$n: one entry list, the original" "$(ns rtr cat $P4/tun)" \
 "10.1.0.0/16=1300 seen=28 clamped=13 below=10 nomss=3 skipped=2
 10.1.2.0/24=1200 seen=7 clamped=6 below=1 nomss=0 skipped=0
