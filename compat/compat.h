@@ -5,8 +5,8 @@
  * every difference between the kernels vpnmss supports belongs here, each
  * shim naming the upstream change it covers.
  *
- * Supported: Linux 4.18 (RHEL 8) to 6.12 (Debian 12 backports, RHEL 10).
- * 4.18 is also the oldest kernel with every API the module uses; the
+ * Supported: RHEL 8's 4.18, and Linux 5.4 to 6.12 (Debian 12 backports,
+ * RHEL 10).  4.18 is the oldest kernel with every API the module uses; the
  * newest of them:
  *   struct_size()             4.18, "overflow.h: Add allocation size
  *                             calculation helpers"
@@ -38,6 +38,18 @@
 
 #if LINUX_VERSION_CODE < KERNEL_VERSION(4, 18, 0)
 #error "vpnmss needs Linux 4.18 or later"
+#endif
+/*
+ * Before d701d8117200 ("netfilter: nft_compat: do not dump private area",
+ * 5.4) nft_compat dumps a target's whole info, so the kernel address of
+ * the rule's lookup table would reach anyone with CAP_NET_ADMIN in a user
+ * namespace.  RHEL 8's 4.18 has the fix (its nft_extension_dump_info()
+ * honours .usersize); vanilla 4.18, 4.20 and 5.0 to 5.3 do not, and 4.19
+ * has it only from some stable release on, so all of those are refused.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(5, 4, 0) && \
+	!(defined(RHEL_MAJOR) && RHEL_MAJOR >= 8)
+#error "vpnmss needs Linux 5.4 or later, or RHEL 8's 4.18"
 #endif
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
 #error "vpnmss is tested up to Linux 6.12; this kernel is newer"
