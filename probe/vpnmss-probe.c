@@ -55,7 +55,7 @@
 enum { EXIT_FOUND = 0, EXIT_NOPATH = 1, EXIT_USAGE = 2 };
 enum kind { K_ICMP, K_UDP, K_TCP };
 /* The outcome of one size. */
-enum res { R_FITS, R_LOCAL, R_ICMP, R_SILENT, R_UNREACH };
+enum res { R_FITS, R_LOCAL, R_ICMP, R_SILENT, R_UNREACH, R_BUDGET };
 
 /* --- the profiles: libxt_vpnmss.c's table and vpnmss_inner_mtu() --------- */
 /*
@@ -648,9 +648,13 @@ static enum res probe_dgram(unsigned int n)
 		;
 	while (recv(sock, &c, sizeof(c), MSG_DONTWAIT | MSG_TRUNC) >= 0)
 		;	/* stale answers */
-	for (t = 0; t < opt.tries && budget_left(); t++) {
+	for (t = 0; t < opt.tries; t++) {
 		double until;
-		int e = send_dgram(n);
+		int e;
+
+		if (!budget_left())
+			return R_BUDGET;	/* not an answer either way */
+		e = send_dgram(n);
 
 		if (e == EMSGSIZE) {
 			bad_info = 0;
@@ -997,21 +1001,29 @@ int main(int argc, char **argv)
 	if (r == R_UNREACH)
 		fail("%s: %s (from %s)", dststr, unreach_name(),
 		     bad_from[0] ? bad_from : "?");
-	if (r == R_LOCAL && opt.kind == K_TCP)
-		fail("%s port %u: the server's MSS is below the floor %u (a TCP probe can send %u at most)",
+	if (r == R_LOCAL && opt.kind == K_TCP && tcp_peer)
+		fail("%s port %u: the floor %u is above what the server's MSS allows (%u): lower --min",
 		     dststr, opt.port, floor_, tcp_cap);
+	if (r == R_LOCAL)
+		fail("%s: the floor %u is too big for %s (local MTU %u): lower --min",
+		     dststr, floor_, ifname, opt.kind == K_TCP ? tcp_cap :
+		     bad_info ? bad_info : ifmtu);
+	if (r == R_ICMP)
+		fail("%s: the floor %u is too big: ICMP %s from %s (MTU %u): lower --min",
+		     dststr, floor_, opt.af == AF_INET ? "fragmentation needed" :
+		     "packet too big", bad_from[0] ? bad_from : "the kernel's path MTU",
+		     bad_info);
 	if (r != R_FITS)
-		fail("%s: no answer at the floor size %u via %s (%s): unreachable, or %s filtered",
-		     dststr, floor_, ifname,
-		     r == R_SILENT ? "no ICMP either" :
-		     r == R_LOCAL ? "too big locally" : "ICMP too big",
-		     opt.kind == K_ICMP ? "ICMP echo" : opt.kind == K_UDP ?
-		     "UDP" : "TCP");
+		fail("%s: no answer at the floor size %u via %s (no ICMP either): unreachable, or %s filtered",
+		     dststr, floor_, ifname, opt.kind == K_ICMP ? "ICMP echo" :
+		     opt.kind == K_UDP ? "UDP" : "TCP");
 	good = floor_;
 	bad = ceil_ + 1;
 	next = ceil_;
 	while (bad - good > 1 && budget_left()) {
 		r = probe(next);
+		if (r == R_BUDGET)
+			break;
 		if (r == R_UNREACH)
 			fail("%s: %s at %u bytes (from %s)", dststr, unreach_name(),
 			     next, bad_from[0] ? bad_from : "?");
