@@ -149,6 +149,9 @@ static double t_start, t_last;
 static enum res bad_res = R_FITS;
 static unsigned int bad_info;		/* the MTU an ICMP or EMSGSIZE gave */
 static char bad_from[INET6_ADDRSTRLEN];	/* the ICMP's sender */
+/* The same for the last probe: an answer may follow a "too big". */
+static unsigned int cur_info;
+static char cur_from[INET6_ADDRSTRLEN];
 static int unreach_type, unreach_code;
 static unsigned int tcp_cap;		/* TCP: the largest size it can send */
 static int tcp_peer;			/* ... because of the server's MSS */
@@ -491,7 +494,7 @@ static int read_errqueue(unsigned int n, enum res *res)
 		if (ee->ee_errno != EMSGSIZE)
 			return 0;
 		*res = R_LOCAL;
-		bad_info = ee->ee_info;
+		cur_info = ee->ee_info;
 		return 1;
 	}
 	/* Which probe: ICMP has its sequence number, UDP our tag, if quoted. */
@@ -508,22 +511,22 @@ static int read_errqueue(unsigned int n, enum res *res)
 		if (ntohl(mg) == MAGIC && ntohl(sz) != n)
 			return 0;
 	}
-	bad_from[0] = 0;
+	cur_from[0] = 0;
 	if (ee->ee_origin == SO_EE_ORIGIN_ICMP || ee->ee_origin == SO_EE_ORIGIN_ICMP6) {
 		struct sockaddr *off = SO_EE_OFFENDER(ee);
 
 		if (off->sa_family == AF_INET)
 			inet_ntop(AF_INET, &((struct sockaddr_in *)off)->sin_addr,
-				  bad_from, sizeof(bad_from));
+				  cur_from, sizeof(cur_from));
 		else if (off->sa_family == AF_INET6)
 			inet_ntop(AF_INET6, &((struct sockaddr_in6 *)off)->sin6_addr,
-				  bad_from, sizeof(bad_from));
+				  cur_from, sizeof(cur_from));
 	}
 	if ((ee->ee_origin == SO_EE_ORIGIN_ICMP && ee->ee_type == ICMP_DEST_UNREACH &&
 	     ee->ee_code == ICMP_FRAG_NEEDED) ||
 	    (ee->ee_origin == SO_EE_ORIGIN_ICMP6 && ee->ee_type == ICMPV6_PKT_TOOBIG)) {
 		*res = R_ICMP;
-		bad_info = ee->ee_info;
+		cur_info = ee->ee_info;
 		return 1;
 	}
 	/* A port unreachable from HOST itself: the probe got there. */
@@ -657,7 +660,7 @@ static enum res probe_dgram(unsigned int n)
 		e = send_dgram(n);
 
 		if (e == EMSGSIZE) {
-			bad_info = 0;
+			cur_info = 0;
 			while (read_errqueue(n, &r) == 0)
 				;
 			return R_LOCAL;
@@ -733,8 +736,8 @@ static enum res probe_tcp(unsigned int n)
 	if (ti.tcpi_pmtu && ti.tcpi_pmtu < n) {
 		/* The kernel already knows a smaller path MTU (an earlier ICMP). */
 		close(fd);
-		bad_info = ti.tcpi_pmtu;
-		bad_from[0] = 0;
+		cur_info = ti.tcpi_pmtu;
+		cur_from[0] = 0;
 		return R_ICMP;
 	}
 	opts = ti.tcpi_options & TCPI_OPT_TIMESTAMPS ? 12 : 0;
@@ -768,8 +771,8 @@ static enum res probe_tcp(unsigned int n)
 		getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &l);
 		if (ti.tcpi_pmtu && ti.tcpi_pmtu < n) {
 			close(fd);
-			bad_info = ti.tcpi_pmtu;
-			bad_from[0] = 0;
+			cur_info = ti.tcpi_pmtu;
+			cur_from[0] = 0;
 			return R_ICMP;
 		}
 		if (ti.tcpi_bytes_acked - acked0 >= len) {
@@ -784,7 +787,15 @@ static enum res probe_tcp(unsigned int n)
 
 static enum res probe(unsigned int n)
 {
-	enum res r = opt.kind == K_TCP ? probe_tcp(n) : probe_dgram(n);
+	enum res r;
+
+	cur_info = 0;
+	cur_from[0] = 0;
+	r = opt.kind == K_TCP ? probe_tcp(n) : probe_dgram(n);
+	if (r != R_FITS) {
+		bad_info = cur_info;
+		memcpy(bad_from, cur_from, sizeof(bad_from));
+	}
 
 	if (opt.verbose)
 		fprintf(stderr, "%s: %u: %s\n", prog, n,

@@ -39,8 +39,12 @@ for link in 1500 1454; do
 done
 [ $bad = 1 ] || [ $n = 0 ] || ok "host probe: $n profile values (v4/v6 MSS at 1500 and 1454) match the extension's"
 
-out=$("$probe" --help) && [[ $out == Usage:*"Exit status"* ]] &&
-	ok "host probe: --help" || notok "host probe: --help" "$out"
+out=$("$probe" --help)
+if [[ $out == Usage:*"Exit status"* ]]; then
+	ok "host probe: --help"
+else
+	notok "host probe: --help" "$out"
+fi
 for args in "--min 5 h" "--udp 0 h" "--profile nope h" "--link 1454 h" "--bogus h" ""; do
 	# shellcheck disable=SC2086
 	err=$("$probe" $args 2>&1 >/dev/null)
