@@ -27,6 +27,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 #include <linux/errqueue.h>
@@ -651,6 +652,8 @@ static enum res probe_dgram(unsigned int n)
 		;
 	while (recv(sock, &c, sizeof(c), MSG_DONTWAIT | MSG_TRUNC) >= 0)
 		;	/* stale answers */
+	cur_info = 0;
+	cur_from[0] = 0;
 	for (t = 0; t < opt.tries; t++) {
 		double until;
 		int e;
@@ -709,8 +712,9 @@ static enum res probe_tcp(unsigned int n)
 	int fd, on = 1, mss, v4 = IP_PMTUDISC_DO, v6 = IPV6_PMTUDISC_DO;
 	unsigned int opts, full, len, i;
 	char *buf;
-	double until;
+	double until, ct;
 	uint64_t acked0;
+	struct timeval tv;
 
 	fd = socket(opt.af, SOCK_STREAM | SOCK_CLOEXEC, IPPROTO_TCP);
 	if (fd < 0)
@@ -720,10 +724,19 @@ static enum res probe_tcp(unsigned int n)
 	if (setsockopt(fd, IPPROTO_TCP, TCP_MAXSEG, &mss, sizeof(mss)) < 0)
 		fail("TCP_MAXSEG %d: %s", mss, strerror(errno));
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+	/* A connect without an answer gives up, as a blocking one would not. */
+	ct = opt.wait * opt.tries < 3 ? 3 : opt.wait * opt.tries;
+	tv.tv_sec = (time_t)ct;
+	tv.tv_usec = (suseconds_t)((ct - (double)tv.tv_sec) * 1e6);
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	pace();
 	nprobes++;
-	if (connect(fd, (struct sockaddr *)&dst, dstlen) < 0)
+	if (connect(fd, (struct sockaddr *)&dst, dstlen) < 0) {
+		if (errno == EINPROGRESS || errno == EAGAIN)
+			fail("connect to %s port %u: no answer in %.1f s", dststr,
+			     opt.port, ct);
 		fail("connect to %s port %u: %s", dststr, opt.port, strerror(errno));
+	}
 	memset(&ti, 0, sizeof(ti));
 	getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &l);
 	if (ti.tcpi_pmtu && ti.tcpi_pmtu < n && ti.tcpi_pmtu >= ifmtu) {

@@ -217,6 +217,10 @@ pr cli $P --tcp 8081 10.0.2.2
 expect_eq "closed TCP port: exit 1" "$rc" 1
 expect_eq "closed TCP port: message" "$err" \
 	"vpnmss-probe: connect to 10.0.2.2 port 8081: Connection refused"
+pr cli $P --tcp 8080 10.0.3.2	# rtr routes 10/8 back to cli, which drops it
+expect_eq "TCP, no SYN-ACK: exit 1" "$rc" 1
+expect_eq "TCP, no SYN-ACK: message" "$err" \
+	"vpnmss-probe: connect to 10.0.3.2 port 8080: no answer in 3.0 s"
 ns_new lonely
 pr lonely $P 10.0.2.2
 expect_eq "no route: exit 1" "$rc" 1
