@@ -30,7 +30,7 @@ SRCDIR ?= /usr/src
 
 KSRC := xt_vpnmss.c Kbuild dkms.conf include/xt_vpnmss.h compat/compat.h
 
-.PHONY: all module lib man tools install install-lib install-dkms check check-kunit check-debug demo style clean dist srpm bench
+.PHONY: all module lib man tools probe install-probe install install-lib install-dkms check check-kunit check-debug demo style clean dist srpm bench
 
 all: module lib
 
@@ -74,6 +74,16 @@ man: .build/libxt_VPNMSS.8
 
 tools:
 	$(MAKE) -C tests/tools O=$(CURDIR)/.build/tools
+
+# vpnmss-probe, the path MTU finder (probe/Makefile; the guest's static
+# copy is 'make -C probe static').
+SBINDIR ?= /usr/sbin
+
+probe:
+	$(MAKE) -C probe
+
+install-probe: probe
+	$(MAKE) -C probe install DESTDIR=$(DESTDIR) SBINDIR=$(SBINDIR) MANDIR=$(MANDIR)
 
 install: module install-lib
 	install -D -m 644 $(MODDIR)/xt_vpnmss.ko /lib/modules/$(KVER)/updates/xt_vpnmss.ko
