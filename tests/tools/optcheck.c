@@ -27,10 +27,12 @@ static const char optcheck_usage[] =
 "must equal it with the model applied, byte for byte except the checksum\n"
 "field, and carry csum=STATUS.  Prints\n"
 "  sent=N compared=N missing=N extra=N mismatched=N clamped=N odd=N\n"
-"  kept_before_malformed=N\n"
+"  kept_before_malformed=N wrong_bytes=N bad_csum=N\n"
 "(clamped: segments the model lowers; odd: those with a value lowered at\n"
 "an odd offset; kept_before_malformed: those with a value lowered before a\n"
-"malformed option), then the first mismatch as # lines.  Exit status 0 if\n"
+"malformed option; wrong_bytes, bad_csum: the mismatches whose bytes\n"
+"differ from the model, and those right but for their checksum status),\n"
+"then the first mismatch as # lines.  Exit status 0 if\n"
 "every segment sent arrived once and matched.\n";
 
 struct seg {
@@ -100,7 +102,8 @@ int main(int argc, char **argv)
 {
 	const char *want_csum = "ok", *sent_path = NULL, *cap_path = NULL;
 	unsigned long limit = 0, nsent = 0, cap = 0, compared = 0, missing = 0,
-		      extra = 0, mismatched = 0, clamped = 0, odd = 0, kept = 0;
+		      extra = 0, mismatched = 0, clamped = 0, odd = 0, kept = 0,
+		      wrong_bytes = 0, bad_csum = 0;
 	struct seg *sent = NULL;
 	char *line = NULL, first[8192] = "";
 	size_t lsize = 0;
@@ -207,6 +210,7 @@ int main(int argc, char **argv)
 		while (cs && cs[csl] && cs[csl] != ' ' && cs[csl] != '\n')
 			csl++;
 		if (len != s->len) {
+			wrong_bytes++;
 			snprintf(why, sizeof(why), "length %zu, sent %zu", len,
 				 s->len);
 		} else {
@@ -215,14 +219,17 @@ int main(int argc, char **argv)
 			for (j = 0; j < len; j++)
 				if ((j < 16 || j > 17) && got[j] != want[j])
 					break;
-			if (j < len)
+			if (j < len) {
+				wrong_bytes++;
 				snprintf(why, sizeof(why),
 					 "byte %zu is %02x, the model says %02x", j,
 					 got[j], want[j]);
-			else if (!cs || csl != strlen(want_csum) ||
-				 strncmp(cs, want_csum, csl))
+			} else if (!cs || csl != strlen(want_csum) ||
+				 strncmp(cs, want_csum, csl)) {
+				bad_csum++;
 				snprintf(why, sizeof(why), "csum=%.*s, want %s",
 					 (int)csl, cs ? cs : "", want_csum);
+			}
 		}
 		if (why[0]) {
 			mismatched++;
@@ -249,7 +256,8 @@ int main(int argc, char **argv)
 		}
 	if (first[0] && strcmp(first, "printed"))
 		printf("# first mismatch: %s\n", first);
-	printf("sent=%lu compared=%lu missing=%lu extra=%lu mismatched=%lu clamped=%lu odd=%lu kept_before_malformed=%lu\n",
-	       nsent, compared, missing, extra, mismatched, clamped, odd, kept);
+	printf("sent=%lu compared=%lu missing=%lu extra=%lu mismatched=%lu clamped=%lu odd=%lu kept_before_malformed=%lu wrong_bytes=%lu bad_csum=%lu\n",
+	       nsent, compared, missing, extra, mismatched, clamped, odd, kept,
+	       wrong_bytes, bad_csum);
 	return nsent && !missing && !extra && !mismatched ? 0 : 1;
 }
