@@ -63,8 +63,9 @@ SYN-ACK, MSS after one NOP|1200 ok|--flags SA --opts 01020405b4
 odd MSS before a malformed option|1200,malformed ok|--opts 01020405b4080000
 odd MSS, data, checksum over an odd length|1200 ok|--opts 01020405b4 --payload 33'
 
-# Per pass: what a valid checksum shows as, and extra tool arguments.
-OKCSUM=ok SENDARGS= CAPARGS=
+# Per pass: what a valid checksum shows as, extra tool arguments, and
+# whether to check that a well-formed SYN after each case is still clamped.
+OKCSUM=ok SENDARGS= CAPARGS= NEXT=1
 
 # run FAM BACKEND CASES [LABEL]
 run() {
@@ -96,6 +97,7 @@ run() {
 			expect_eq "$n: clamped" "$mss $csum" "$expect"
 		fi
 		# A well-formed SYN right after is still clamped.
+		[ $NEXT = 1 ] || continue
 		rm -f /tmp/cap.ready
 		ns srv syncap -i srv0 --port 80 -n 1 -t 5000 --ready /tmp/cap.ready > /tmp/m.out &
 		wait_file /tmp/cap.ready
@@ -109,22 +111,24 @@ run() {
 
 ns cli $IP route add 172.16.0.0/12 via 10.0.1.1 2>/dev/null
 for backend in legacy nft; do
-	run 4 $backend "$cases4
-$cases_odd"
-	run 6 $backend "$cases6
-$cases_odd"
+	NEXT=1
+	run 4 $backend "$cases4"
+	run 6 $backend "$cases6"
+	NEXT=0
+	run 4 $backend "$cases_odd"
+	run 6 $backend "$cases_odd"
 done
 
 # The odd offsets again, checksums computed in software at rtr1's egress
-# (which leaves a CHECKSUM_NONE segment's sum as the module made it), then
-# with the segments CHECKSUM_PARTIAL at rtr: the module must leave the seed
-# alone, and rtr1 (tx offload off) or srv (offload on) completes the sum.
+# (which leaves a CHECKSUM_NONE segment's sum as the module made it: the
+# same path as above, the egress offload matters only to the next passes),
+# then with the segments CHECKSUM_PARTIAL at rtr: the module must leave the
+# seed alone, and rtr1 (tx offload off) or srv (offload on) completes the
+# sum.  The checksum code does not depend on the backend: legacy only.
 RTR0MAC=$("$IP" -n rtr link show rtr0 | awk '/link\/ether/ { print $2 }')
 ns rtr ethtool -K rtr1 tx off >/dev/null
-for backend in legacy nft; do
-	run 4 $backend "$cases_odd" "rtr1 tx offload off"
-	run 6 $backend "$cases_odd" "rtr1 tx offload off"
-done
+run 4 legacy "$cases_odd" "rtr1 tx offload off"
+run 6 legacy "$cases_odd" "rtr1 tx offload off"
 SENDARGS="--partial cli0 --dmac $RTR0MAC"
 run 4 legacy "$cases_odd" "CHECKSUM_PARTIAL, rtr1 tx offload off"
 run 6 legacy "$cases_odd" "CHECKSUM_PARTIAL, rtr1 tx offload off"
