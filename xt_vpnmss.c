@@ -101,6 +101,7 @@ struct vpnmss_pfx {
 struct vpnmss_opts {
 	unsigned int nr_mss;
 	unsigned int nr_above;
+	bool malformed;			/* the walk stopped at a bad option */
 	u8 above[VPNMSS_MAX_MSSOPT];	/* offsets of values above the limit */
 };
 
@@ -256,6 +257,10 @@ vpnmss_lpm_lookup(const struct vpnmss_lpm *lpm, const struct vpnmss_key *k)
 	return &lpm->range[lo];
 }
 
+/* "auto" reads the packet's route, so it needs a hook after routing. */
+#define VPNMSS_AUTO_HOOKS	(BIT(NF_INET_FORWARD) | BIT(NF_INET_LOCAL_OUT) | \
+				 BIT(NF_INET_POST_ROUTING))
+
 /* What an "auto" entry needs to know about the packet. */
 struct vpnmss_pkt {
 	struct sk_buff *skb;
@@ -278,10 +283,16 @@ static unsigned int vpnmss_reverse_mtu(const struct vpnmss_pkt *pkt)
 	struct flowi fl = {};
 	unsigned int mtu;
 
-	if (family == NFPROTO_IPV4)
+	/* The packet's mark selects the reply's route and policy too, as
+	 * with CONNMARK --restore-mark; iif and VRF (l3mdev) are not used.
+	 */
+	if (family == NFPROTO_IPV4) {
 		fl.u.ip4.daddr = ip_hdr(skb)->saddr;
-	else
+		fl.u.ip4.flowi4_mark = skb->mark;
+	} else {
 		fl.u.ip6.daddr = ipv6_hdr(skb)->saddr;
+		fl.u.ip6.flowi6_mark = skb->mark;
+	}
 	if (nf_route(net, &dst, &fl, false, family) || !dst)
 		return 0;
 
@@ -305,10 +316,17 @@ static unsigned int vpnmss_reverse_mtu(const struct vpnmss_pkt *pkt)
 	return mtu;
 }
 
-/* The MSS an "auto" entry allows, 0 when the path is unknown. */
+/*
+ * The MSS an "auto" entry allows, 0 when the path is unknown.  checkentry
+ * cannot always tell the hook: nft_compat checks a rule of a user chain
+ * with hook_mask 0, and the chain may be reached from any hook later.
+ */
 static u16 vpnmss_auto(const struct vpnmss_pkt *pkt, bool source)
 {
 	unsigned int hdrs = sizeof(struct tcphdr), mtu = 0;
+
+	if (!(BIT(xt_hooknum(pkt->par)) & VPNMSS_AUTO_HOOKS))
+		return 0;
 
 	hdrs += xt_family(pkt->par) == NFPROTO_IPV4 ? sizeof(struct iphdr) :
 						     sizeof(struct ipv6hdr);
@@ -376,17 +394,19 @@ static void vpnmss_count(const struct vpnmss_range *r,
 
 /*
  * Walks the options the way tcp_parse_options() does on the receiver: stop
- * at End-of-Option-List, skip NOPs, and give up on a length below 2 or past
+ * at End-of-Option-List, skip NOPs, and stop at a length below 2 or past
  * the end.  An MSS option counts only with length 4, as on the receiver.
- * Returns false for a malformed list.
+ * The receiver keeps every MSS it parsed before it stopped, so those count
+ * even when a malformed option follows; nothing after that point does.
  */
-static bool vpnmss_parse_opts(const u8 *opt, unsigned int len, u16 limit,
+static void vpnmss_parse_opts(const u8 *opt, unsigned int len, u16 limit,
 			      struct vpnmss_opts *o)
 {
 	unsigned int i = 0;
 
 	o->nr_mss = 0;
 	o->nr_above = 0;
+	o->malformed = false;
 	while (i < len) {
 		unsigned int size;
 
@@ -397,10 +417,10 @@ static bool vpnmss_parse_opts(const u8 *opt, unsigned int len, u16 limit,
 			continue;
 		}
 		if (len - i < 2)
-			return false;
+			goto malformed;
 		size = opt[i + 1];
 		if (size < 2 || size > len - i)
-			return false;
+			goto malformed;
 		if (opt[i] == TCPOPT_MSS && size == TCPOLEN_MSS) {
 			u16 mss = opt[i + 2] << 8 | opt[i + 3];
 
@@ -410,7 +430,31 @@ static bool vpnmss_parse_opts(const u8 *opt, unsigned int len, u16 limit,
 		}
 		i += size;
 	}
-	return true;
+	return;
+malformed:
+	o->malformed = true;
+}
+
+/*
+ * Replaces the 16-bit value at @p, @off bytes into the TCP header, and
+ * updates the checksum.  The incremental update works on 16-bit words of
+ * the segment; at an odd offset the value's bytes sit in the low half of
+ * one word and the high half of the next, so the update takes them byte-
+ * swapped (RFC 1071, 2.(B): the sum is byte-order independent).
+ */
+static void vpnmss_replace16(struct sk_buff *skb, struct tcphdr *th, u8 *p,
+			     unsigned int off, u16 val)
+{
+	u16 old = p[0] << 8 | p[1];
+
+	p[0] = val >> 8;
+	p[1] = val & 0xff;
+	if (off & 1) {
+		old = swab16(old);
+		val = swab16(val);
+	}
+	inet_proto_csum_replace2(&th->check, skb, htons(old), htons(val),
+				 false);
 }
 
 /*
@@ -436,10 +480,9 @@ static enum vpnmss_verdict vpnmss_clamp(struct sk_buff *skb,
 				 _opt);
 	if (!opt)
 		return VPNMSS_MALFORMED;
-	if (!vpnmss_parse_opts(opt, doff - sizeof(*th), limit, &o))
-		return VPNMSS_MALFORMED;
+	vpnmss_parse_opts(opt, doff - sizeof(*th), limit, &o);
 	if (!o.nr_mss)
-		return VPNMSS_NO_OPTION;
+		return o.malformed ? VPNMSS_MALFORMED : VPNMSS_NO_OPTION;
 	if (!o.nr_above)
 		return VPNMSS_NOT_ABOVE;
 
@@ -447,15 +490,9 @@ static enum vpnmss_verdict vpnmss_clamp(struct sk_buff *skb,
 		return VPNMSS_UNWRITABLE;
 	wth = (struct tcphdr *)(skb->data + thoff);
 	wopt = (u8 *)(wth + 1);
-	for (i = 0; i < o.nr_above; i++) {
-		u8 *p = wopt + o.above[i];
-		u16 old = p[0] << 8 | p[1];
-
-		p[0] = limit >> 8;
-		p[1] = limit & 0xff;
-		inet_proto_csum_replace2(&wth->check, skb, htons(old),
-					 htons(limit), false);
-	}
+	for (i = 0; i < o.nr_above; i++)
+		vpnmss_replace16(skb, wth, wopt + o.above[i],
+				 sizeof(*wth) + o.above[i], limit);
 	return VPNMSS_CLAMPED;
 }
 
@@ -503,6 +540,20 @@ static unsigned int vpnmss_tg4(struct sk_buff *skb,
 }
 
 #if IS_ENABLED(CONFIG_IPV6)
+/*
+ * Whether the first fragment's TCP header, as ipv6_find_hdr() sees the
+ * packet, is at @thoff.  ip6_tables leaves thoff at 0 for an entry without
+ * IP6T_F_PROTO, and nft_compat sets it to whatever transport header there
+ * is, so @thoff alone does not say that this is TCP.  Asked for SYNs only.
+ */
+static bool vpnmss_is_tcp6(struct sk_buff *skb, unsigned int thoff)
+{
+	unsigned int off = 0;
+
+	return ipv6_find_hdr(skb, &off, IPPROTO_TCP, NULL, NULL) == IPPROTO_TCP &&
+	       off == thoff;
+}
+
 static unsigned int vpnmss_tg6(struct sk_buff *skb,
 			       const struct xt_action_param *par)
 {
@@ -516,7 +567,7 @@ static unsigned int vpnmss_tg6(struct sk_buff *skb,
 	u16 limit;
 
 	th = vpnmss_syn(skb, par, &_th);
-	if (!th)
+	if (!th || !vpnmss_is_tcp6(skb, par->thoff))
 		return XT_CONTINUE;
 
 	pkt.th = th;
@@ -669,19 +720,13 @@ static const struct vpnmss_family vpnmss_family6 = {
  * whenever some rule naming the table holds it; a table lives as long as
  * some rule names it.
  *
- * Rules that name a table must hold identical entries.  But a rule that
- * replaces another (iptables-restore, iptables -R, a firewalld reload) is
- * checked while the old one is still in place, so the rules naming a table
- * may hold two entry lists (sets): the newest, which is the table's and
- * which /proc shows, and an outgoing one, which goes with its last rule.
- *
- * A ruleset change is checked by one task: iptables-legacy checks every
- * rule of the new table, iptables-nft the rules its batch adds.  So two
- * lists touched by the same task belong to one ruleset, not to a ruleset
- * and its replacement, and the rule that brings the second one is refused.
- * A new list while two are in use is refused too.  A second rule added by
- * a later iptables-nft command cannot be told from a replacement; it takes
- * the table over, and /proc says that older rules hold other entries.
+ * Rules that name a table should hold the same entries, but need not: a
+ * rule that replaces another (iptables-restore, iptables -R, a firewalld
+ * reload, a daemon's update) is checked while the old one is still in
+ * place, and checkentry cannot tell a replacement from a second rule.  So
+ * the rules naming a table may hold several entry lists (sets).  The one
+ * loaded last is the table's and is what /proc shows, with a line counting
+ * the rules that still hold others; each goes with its last rule.
  */
 struct vpnmss_cell {
 	struct list_head list;
@@ -696,9 +741,7 @@ struct vpnmss_table;
 struct vpnmss_set {
 	struct list_head list;			/* in table->sets, oldest first */
 	struct vpnmss_table *table;
-	unsigned int refs;			/* rules holding this list */
-	const struct task_struct *task;		/* which last took it ... */
-	u64 task_start;				/* ... by pointer and start */
+	unsigned int refs;		/* rules holding it; changed under both locks */
 	unsigned int nr;
 	struct vpnmss_pfx *pfx;
 	struct vpnmss_cell **cell;
@@ -736,7 +779,8 @@ static struct vpnmss_set *vpnmss_newest(const struct vpnmss_table *t)
 	return list_last_entry(&t->sets, struct vpnmss_set, list);
 }
 
-static int vpnmss_show(struct seq_file *seq, void *v)
+/* Unused without CONFIG_PROC_FS, where proc_create_single_data() is a macro. */
+static int __maybe_unused vpnmss_show(struct seq_file *seq, void *v)
 {
 	struct vpnmss_table *t = seq->private;
 	const struct vpnmss_set *s, *newest;
@@ -818,14 +862,14 @@ static struct vpnmss_table *vpnmss_table_get(struct net *net,
 	INIT_LIST_HEAD(&t->sets);
 	INIT_LIST_HEAD(&t->cells);
 	mutex_init(&t->lock);
-	t->pde = proc_create_single_data(t->name, 0444, vn->dir[index],
+	t->pde = proc_create_single_data(t->name, 0440, vn->dir[index],
 					 vpnmss_show, t);
 	if (!t->pde) {
 		mutex_destroy(&t->lock);
 		kfree(t);
 		return ERR_PTR(-ENOMEM);
 	}
-	/* Readable by the namespace's root, like xt_recent's tables. */
+	/* Readable by the namespace's root only, like xt_recent's tables. */
 	uid = make_kuid(net->user_ns, 0);
 	gid = make_kgid(net->user_ns, 0);
 	if (uid_valid(uid) && gid_valid(gid))
@@ -909,11 +953,11 @@ static struct vpnmss_set *vpnmss_set_new(struct vpnmss_table *t,
 		return NULL;
 	s->table = t;
 	s->refs = 1;
-	s->nr = n;
 	s->pfx = kmemdup(p, n * sizeof(*p), GFP_KERNEL);
 	s->cell = kcalloc(n, sizeof(*s->cell), GFP_KERNEL);
 	if (!s->pfx || !s->cell)
 		goto fail;
+	s->nr = n;	/* vpnmss_set_free() walks the cells */
 	for (i = 0; i < n; i++) {
 		s->cell[i] = vpnmss_cell_get(t, &p[i]);
 		if (!s->cell[i])
@@ -923,18 +967,6 @@ static struct vpnmss_set *vpnmss_set_new(struct vpnmss_table *t,
 fail:
 	vpnmss_set_free(s);
 	return NULL;
-}
-
-/* The set was created or joined by this task (in this ruleset change). */
-static void vpnmss_set_touch(struct vpnmss_set *s)
-{
-	s->task = current;
-	s->task_start = current->start_time;
-}
-
-static bool vpnmss_set_touched(const struct vpnmss_set *s)
-{
-	return s->task == current && s->task_start == current->start_time;
 }
 
 static bool vpnmss_set_equal(const struct vpnmss_set *s,
@@ -960,9 +992,9 @@ static int vpnmss_name_get(const struct vpnmss_family *f,
 			   const struct vpnmss_pfx *p, unsigned int n,
 			   struct vpnmss_lpm *lpm)
 {
-	struct vpnmss_set *s, *found = NULL, *newest = NULL;
+	struct vpnmss_set *s, *found = NULL;
 	struct vpnmss_table *t;
-	unsigned int i, nr_sets = 0;
+	unsigned int i;
 	int ret = 0;
 
 	mutex_lock(&vpnmss_mutex);
@@ -973,37 +1005,23 @@ static int vpnmss_name_get(const struct vpnmss_family *f,
 				    name, ret);
 		goto out;
 	}
-	list_for_each_entry(s, &t->sets, list) {
+	list_for_each_entry(s, &t->sets, list)
 		if (vpnmss_set_equal(s, p, n))
 			found = s;
-		newest = s;
-		nr_sets++;
-	}
-	if (newest && found != newest && vpnmss_set_touched(newest)) {
-		pr_info_ratelimited("table %s: another rule naming it holds other entries\n",
-				    name);
-		ret = -EEXIST;
-	} else if (found) {
+	if (found) {
+		mutex_lock(&t->lock);
 		found->refs++;
-		vpnmss_set_touch(found);
-	} else if (nr_sets >= 2) {
-		pr_info_ratelimited("table %s: older rules naming it still hold other entries\n",
-				    name);
-		ret = -EEXIST;
+		mutex_unlock(&t->lock);
 	} else {
 		found = vpnmss_set_new(t, p, n);
-		if (found) {
-			vpnmss_set_touch(found);
-			mutex_lock(&t->lock);
-			list_add_tail(&found->list, &t->sets);
-			mutex_unlock(&t->lock);
-		} else {
+		if (!found) {
+			vpnmss_table_put(t);
 			ret = -ENOMEM;
+			goto out;
 		}
-	}
-	if (ret) {
-		vpnmss_table_put(t);
-		goto out;
+		mutex_lock(&t->lock);
+		list_add_tail(&found->list, &t->sets);
+		mutex_unlock(&t->lock);
 	}
 	lpm->set = found;
 	for (i = 0; i < lpm->nr; i++) {
@@ -1021,11 +1039,15 @@ static void vpnmss_name_put(struct vpnmss_set *s)
 {
 	struct vpnmss_table *t = s->table;
 
+	bool last;
+
 	mutex_lock(&vpnmss_mutex);
-	if (!--s->refs) {
-		mutex_lock(&t->lock);
+	mutex_lock(&t->lock);
+	last = !--s->refs;
+	if (last)
 		list_del(&s->list);
-		mutex_unlock(&t->lock);
+	mutex_unlock(&t->lock);
+	if (last) {
 		vpnmss_set_free(s);
 		vpnmss_table_put(t);
 	}
@@ -1088,10 +1110,6 @@ static struct pernet_operations vpnmss_net_ops = {
 	.id	= &vpnmss_net_id,
 	.size	= sizeof(struct vpnmss_net),
 };
-
-/* "auto" reads the packet's route, so it needs a hook after routing. */
-#define VPNMSS_AUTO_HOOKS	(BIT(NF_INET_FORWARD) | BIT(NF_INET_LOCAL_OUT) | \
-				 BIT(NF_INET_POST_ROUTING))
 
 /*
  * Re-validates everything userspace sent (a crafted blob must never harm
