@@ -65,7 +65,7 @@ odd MSS, data, checksum over an odd length|1200 ok|--opts 01020405b4 --payload 3
 
 # Per pass: what a valid checksum shows as, extra tool arguments, and
 # whether to check that a well-formed SYN after each case is still clamped.
-OKCSUM=ok SENDARGS= CAPARGS= NEXT=1
+OKCSUM=ok SENDARGS='' CAPARGS='' NEXT=1
 
 # run FAM BACKEND CASES [LABEL]
 run() {
