@@ -16,13 +16,14 @@
 #define MAX_SEG		4096
 
 static const char optcheck_usage[] =
-"usage: optcheck --limit N [--csum STATUS] SENT CAPTURED\n"
+"usage: optcheck --limit N [--csum STATUS] [--skip N] SENT CAPTURED\n"
 "  SENT      synsend --print output: one l4hex=HEX line per segment sent,\n"
 "            each with its own sequence number (synsend --random)\n"
 "  CAPTURED  syncap output on the far side of the clamp; l4hex must start\n"
-"            at the TCP header (no IPv6 extension headers)\n"
+"            at the TCP header, or --skip bytes before it\n"
 "  --limit N the MSS the rule allows these segments\n"
 "  --csum S  the csum= every arrival must show (default ok)\n"
+"  --skip N  drop the first N bytes of each l4hex (IPv6 extension headers)\n"
 "Each arrival is matched to the segment sent with its sequence number and\n"
 "must equal it with the model applied, byte for byte except the checksum\n"
 "field, and carry csum=STATUS.  Prints\n"
@@ -54,7 +55,9 @@ static const char *field(const char *line, const char *name)
 	return NULL;
 }
 
-/* Decode the hex after "l4hex=" in @line into a new buffer. */
+static size_t skip;
+
+/* Decode the hex after "l4hex=" in @line, less @skip bytes, into a new buffer. */
 static int get_hex(const char *line, uint8_t **out, size_t *len)
 {
 	const char *h = field(line, "l4hex=");
@@ -78,7 +81,12 @@ static int get_hex(const char *line, uint8_t **out, size_t *len)
 		free(*out);
 		return -1;
 	}
-	*len = (size_t)r;
+	if ((size_t)r < skip) {
+		free(*out);
+		return -1;
+	}
+	memmove(*out, *out + skip, (size_t)r - skip);
+	*len = (size_t)r - skip;
 	return 0;
 }
 
@@ -117,6 +125,8 @@ int main(int argc, char **argv)
 		if (!strcmp(argv[i], "--limit") && i + 1 < argc) {
 			limit = (unsigned long)arg_num("--limit", argv[++i], 0, 65535);
 			have_limit = 1;
+		} else if (!strcmp(argv[i], "--skip") && i + 1 < argc) {
+			skip = (size_t)arg_num("--skip", argv[++i], 0, 1024);
 		} else if (!strcmp(argv[i], "--csum") && i + 1 < argc) {
 			want_csum = argv[++i];
 		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
