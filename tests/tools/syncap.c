@@ -38,7 +38,8 @@ static const char syncap_usage[] =
 "  --gso            append gso=N (GSO segment size, 0 if none)\n"
 "  --complete       complete the checksum of a CHECKSUM_PARTIAL segment as\n"
 "                   the device would, and report csum=partial-ok|partial-bad\n"
-"exit status: 0 if COUNT was reached or no -n was given, 1 otherwise\n"
+"exit status: 0 if COUNT was reached or no -n was given, 1 otherwise; the\n"
+"  packets the socket dropped (if any) are counted on stderr at the end\n"
 "line: src= dst= sport= dport= flags= mss= csum= len= l4hex=\n"
 "  len = TCP payload bytes (all bytes after the IP headers when the TCP\n"
 "  header is truncated or its data offset is below 5).\n"
@@ -485,6 +486,15 @@ int main(int argc, char **argv)
 	if (c.count_only) {
 		printf("count=%llu\n", got);
 		fflush(stdout);
+	}
+	{
+		struct tpacket_stats st;
+		socklen_t sl = sizeof(st);
+
+		if (!getsockopt(fd, SOL_PACKET, PACKET_STATISTICS, &st, &sl) &&
+		    st.tp_drops)
+			fprintf(stderr, "syncap: the socket dropped %u packets (receive buffer full)\n",
+				st.tp_drops);
 	}
 	close(fd);
 	return want && got < want ? 1 : 0;

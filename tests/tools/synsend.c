@@ -71,6 +71,8 @@ static const char synsend_usage[] =
 "                   skb_checksum_help() to complete (--print shows the\n"
 "                   completed checksum); needs --dmac\n"
 "  --dmac MAC       destination MAC address for --partial\n"
+"  --rate PPS       send at most PPS packets a second (in batches of 64),\n"
+"                   so that a slow receiver loses none\n"
 "  --random SEED    send COUNT (-n) random segments, each its own: flags S\n"
 "                   or SA (a few A, SR, SF), every data offset 5..15 with\n"
 "                   its option space filled with option lists biased to\n"
@@ -108,6 +110,7 @@ struct cfg {
 	const char *partial_if;		/* NULL: raw IP socket */
 	uint8_t dmac[6];
 	int have_dmac;
+	unsigned long rate;		/* packets per second, 0: no limit */
 };
 
 struct pkt {
@@ -461,6 +464,18 @@ static void fill_msg(const struct cfg *c, struct mmsghdr *m, struct iovec *iov,
 	}
 }
 
+/* With --rate, wait until @sent packets are due since @t0 (ms). */
+static void pace(const struct cfg *c, unsigned long long sent, int64_t t0)
+{
+	int64_t due;
+
+	if (!c->rate)
+		return;
+	due = t0 + (int64_t)(sent * 1000 / c->rate);
+	while (now_ms() < due)
+		usleep(1000);
+}
+
 /* Send @n prepared messages; returns how many went before an error. */
 static int send_batch(int fd, struct mmsghdr *msg, int n,
 		      unsigned long long before)
@@ -491,6 +506,7 @@ static unsigned long long send_all(const struct cfg *c, int fd,
 	struct mmsghdr msg[BATCH];
 	struct iovec iov[BATCH][2];
 	unsigned long long sent = 0;
+	int64_t t0 = now_ms();
 	int i, nslots = BATCH;
 
 	if (c->count < BATCH)
@@ -514,6 +530,7 @@ static unsigned long long send_all(const struct cfg *c, int fd,
 			for (i = 0; i < n; i++)
 				patch_src(c, p, slots[i],
 					  (uint32_t)((sent + i) % c->src_count));
+		pace(c, sent, t0);
 		done = send_batch(fd, msg, n, sent);
 		sent += done;
 		if (done < n)
@@ -707,6 +724,7 @@ static unsigned long long send_random(const struct cfg *base, int fd)
 	struct iovec iov[BATCH][2];
 	size_t l4 = base->family == AF_INET ? 20 : 40;
 	unsigned long long sent = 0;
+	int64_t t0 = now_ms();
 
 	rng = base->random_seed;
 	while (sent < base->count) {
@@ -725,6 +743,7 @@ static unsigned long long send_random(const struct cfg *base, int fd)
 			fill_msg(&c, &msg[i], iov[i], pk[i].buf, pk[i].len);
 		}
 		fflush(stdout);
+		pace(base, sent, t0);
 		done = send_batch(fd, msg, n, sent);
 		sent += done;
 		if (done < n)
@@ -758,6 +777,7 @@ int main(int argc, char **argv)
 		{ "partial",	required_argument, NULL, 'X' },
 		{ "dmac",	required_argument, NULL, 'W' },
 		{ "random",	required_argument, NULL, 'Z' },
+		{ "rate",	required_argument, NULL, 'r' },
 		{ "help",	no_argument,	   NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -871,6 +891,9 @@ int main(int argc, char **argv)
 			c.have_dmac = 1;
 			break;
 		}
+		case 'r':
+			c.rate = (unsigned long)arg_num("--rate", optarg, 1, 100000000);
+			break;
 		case 'Z':
 			c.random_seed = arg_num("--random", optarg, 0, ~0ULL);
 			c.have_random = 1;
