@@ -327,7 +327,7 @@ int main(int argc, char **argv)
 	struct sockaddr_ll sll;
 	struct sigaction sa;
 	int64_t deadline = 0;
-	int fd, opt, hlen, one = 1, rcvbuf = 8 << 20;
+	int fd, opt, hlen, one = 1, rcvbuf = 32 << 20;
 	size_t vlen = 0;
 
 	prog = "syncap";

@@ -32,6 +32,10 @@ LIMIT=1200
 RATE=${VPNMSS_GUEST_FUZZ_RATE:-2000}
 diag "fuzz: seed $SEED, $COUNT segments per raw pass (replay: VPNMSS_GUEST_FUZZ_SEED=$SEED)"
 RTR0MAC=$("$IP" -n rtr link show rtr0 | awk '/link\/ether/ { print $2 }')
+# srv answers none of them (syncap reads before netfilter): no RSTs for
+# syncap's socket to see and filter.
+ns srv iptables-legacy -A INPUT -p tcp --dport 80 -j DROP
+ns srv ip6tables-legacy -A INPUT -p tcp --dport 80 -j DROP
 
 # pass NAME FAMILY BACKEND SEED COUNT CSUM [SYNSEND-ARGS]: one batch through
 # the rule; CSUM is what syncap must report for each arrival.  SKIP: the
