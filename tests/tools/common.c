@@ -42,8 +42,9 @@ uint16_t csum_fold(uint64_t sum)
 	return (uint16_t)~sum;
 }
 
-uint16_t tcp_csum(int family, const void *src, const void *dst,
-		  const void *seg, size_t len)
+/* The folded complement of the pseudo-header sum alone. */
+static uint16_t tcp_csum_sum(int family, const void *src, const void *dst,
+			     size_t len)
 {
 	size_t alen = family == AF_INET ? 4 : 16;
 	uint64_t sum = 0;
@@ -54,6 +55,14 @@ uint16_t tcp_csum(int family, const void *src, const void *dst,
 	sum += IPPROTO_TCP;
 	sum += len & 0xffff;
 	sum += (uint64_t)len >> 16;
+	return csum_fold(sum);
+}
+
+uint16_t tcp_csum(int family, const void *src, const void *dst,
+		  const void *seg, size_t len)
+{
+	uint64_t sum = (uint16_t)~tcp_csum_sum(family, src, dst, len);
+
 	sum = csum_add(sum, seg, len);
 	return csum_fold(sum);
 }
@@ -71,13 +80,24 @@ uint16_t csum_replace(uint16_t check, const void *from, const void *to,
 	return csum_fold(sum);
 }
 
+uint16_t tcp_pseudo_seed(int family, const void *src, const void *dst,
+			 size_t len)
+{
+	return (uint16_t)~tcp_csum_sum(family, src, dst, len);
+}
+
+uint16_t tcp_csum_complete(const void *seg, size_t len)
+{
+	return csum_fold(csum_add(0, seg, len));
+}
+
 /* ---- TCP options --------------------------------------------------------- */
 
-int tcp_opt_mss(const uint8_t *opt, size_t len, uint16_t *mss, int max)
+int tcp_opt_mss(const uint8_t *opt, size_t len, struct tcp_opt_mss *o)
 {
 	size_t i = 0;
-	int n = 0;
 
+	memset(o, 0, sizeof(*o));
 	while (i < len) {
 		uint8_t kind = opt[i], olen;
 
@@ -88,37 +108,70 @@ int tcp_opt_mss(const uint8_t *opt, size_t len, uint16_t *mss, int max)
 			continue;
 		}
 		if (len - i < 2)
-			return TCP_MSS_MALFORMED;
+			goto malformed;
 		olen = opt[i + 1];
 		if (olen < 2 || olen > len - i)
-			return TCP_MSS_MALFORMED;
+			goto malformed;
 		if (kind == 2 && olen == 4) {
-			if (n < max)
-				mss[n] = (uint16_t)(opt[i + 2] << 8 | opt[i + 3]);
-			n++;
+			if (o->n < TCP_OPT_MSS_MAX) {
+				o->mss[o->n] = (uint16_t)(opt[i + 2] << 8 | opt[i + 3]);
+				o->off[o->n] = i;
+			}
+			o->n++;
 		}
 		i += olen;
 	}
-	return n;
+	o->stop = i;
+	return o->n;
+malformed:
+	o->malformed = 1;
+	o->stop = i;
+	return o->n;
 }
 
-void fmt_mss(char *buf, size_t size, int n, const uint16_t *mss, int max)
+void fmt_mss(char *buf, size_t size, const struct tcp_opt_mss *o)
 {
 	size_t off = 0;
 	int i;
 
-	if (n == TCP_MSS_MALFORMED) {
-		snprintf(buf, size, "malformed");
-		return;
-	}
-	if (n == 0) {
-		snprintf(buf, size, "none");
-		return;
-	}
 	buf[0] = '\0';
-	for (i = 0; i < n && i < max && off < size; i++)
+	if (o->n == 0) {
+		snprintf(buf, size, "%s", o->malformed ? "malformed" : "none");
+		return;
+	}
+	for (i = 0; i < o->n && i < TCP_OPT_MSS_MAX && off < size; i++)
 		off += snprintf(buf + off, size - off, "%s%u", i ? "," : "",
-				mss[i]);
+				o->mss[i]);
+	if (o->malformed && off < size)
+		snprintf(buf + off, size - off, ",malformed");
+}
+
+int tcp_clamp_model(uint8_t *seg, size_t len, uint16_t limit, int *odd)
+{
+	struct tcp_opt_mss o;
+	size_t hl;
+	int i, n = 0;
+
+	if (odd)
+		*odd = 0;
+	if (len < 20 || !(seg[13] & 0x02) || (seg[13] & 0x04))
+		return 0;
+	hl = (size_t)(seg[12] >> 4) * 4;
+	if (hl < 20 || hl > len)
+		return 0;
+	tcp_opt_mss(seg + 20, hl - 20, &o);
+	for (i = 0; i < o.n && i < TCP_OPT_MSS_MAX; i++) {
+		uint8_t *p = seg + 20 + o.off[i] + 2;
+
+		if (o.mss[i] <= limit)
+			continue;
+		p[0] = (uint8_t)(limit >> 8);
+		p[1] = (uint8_t)limit;
+		n++;
+		if (odd && ((20 + o.off[i] + 2) & 1))
+			(*odd)++;
+	}
+	return n;
 }
 
 void fmt_flags(char *buf, uint8_t f)

@@ -40,21 +40,64 @@ uint16_t tcp_csum(int family, const void *src, const void *dst,
 uint16_t csum_replace(uint16_t check, const void *from, const void *to,
 		      size_t len);
 
+/*
+ * The folded (not complemented) sum of the TCP pseudo-header for a @len
+ * byte segment: what Linux stores in the checksum field of a
+ * CHECKSUM_PARTIAL segment, for the device to complete.
+ */
+uint16_t tcp_pseudo_seed(int family, const void *src, const void *dst,
+			 size_t len);
+
+/*
+ * Complete the checksum of CHECKSUM_PARTIAL segment @seg (@len bytes, the
+ * seed in its checksum field) the way a device or skb_checksum_help() does:
+ * the returned value (host order) is the folded complement of the sum of
+ * all @len bytes from the start of the TCP header.
+ */
+uint16_t tcp_csum_complete(const void *seg, size_t len);
+
 /* ---- TCP options --------------------------------------------------------- */
 
-#define TCP_MSS_MALFORMED	(-1)
+#define TCP_OPT_MSS_MAX	20	/* 40 option bytes hold at most 10 MSS options */
+
+/* What the receiver reads from an option list, as far as MSS goes. */
+struct tcp_opt_mss {
+	int n;			/* MSS options parsed before the stop point */
+	uint16_t mss[TCP_OPT_MSS_MAX];	/* their values, in order */
+	size_t off[TCP_OPT_MSS_MAX];	/* offset of each one's kind byte */
+	int malformed;		/* the walk stopped at a malformed option */
+	size_t stop;		/* offset where the walk stopped (len if at the end) */
+};
 
 /*
  * Walk the option bytes of a TCP header the way Linux tcp_parse_options()
- * does: stop at EOL, skip NOP, give up on an option of length < 2 or one that
- * runs past the end.  MSS options (kind 2) of length 4 are collected into
- * @mss (at most @max are stored); MSS options of other lengths are ignored.
- * Returns the number of MSS options found, or TCP_MSS_MALFORMED.
+ * does: stop at EOL (kind 0); skip NOP (kind 1); stop when fewer than 2
+ * bytes remain for a kind, at a length below 2, or at a length that runs
+ * past the end.  The last three stops are "malformed"; EOL and the end of
+ * the list are not.  Every MSS option (kind 2) of length exactly 4 parsed
+ * before the stop point is recorded in @o (the first TCP_OPT_MSS_MAX values
+ * and offsets; @o->n counts them all), as the receiver keeps each one it
+ * parsed; MSS options of other lengths are skipped like any other option,
+ * and nothing after the stop point counts.  Returns @o->n.
  */
-int tcp_opt_mss(const uint8_t *opt, size_t len, uint16_t *mss, int max);
+int tcp_opt_mss(const uint8_t *opt, size_t len, struct tcp_opt_mss *o);
 
-/* Format the result of tcp_opt_mss() as "none", "malformed" or "a,b,...". */
-void fmt_mss(char *buf, size_t size, int n, const uint16_t *mss, int max);
+/*
+ * Format the result of tcp_opt_mss(): the values "a,b,..." or "none", then
+ * ",malformed" when the walk stopped at a malformed option; "malformed"
+ * alone when it did so before any MSS option.
+ */
+void fmt_mss(char *buf, size_t size, const struct tcp_opt_mss *o);
+
+/*
+ * The model of the clamp, applied to TCP segment @seg (@len bytes): if it
+ * is a SYN without RST whose header (data offset 5 or more) fits in @len,
+ * lower every MSS option tcp_opt_mss() finds to @limit where it is above
+ * it.  Touches nothing else, the checksum field included.  Returns the
+ * number of values lowered; *@odd (if not NULL) gets how many of them sit
+ * at an odd offset from the start of the TCP header.
+ */
+int tcp_clamp_model(uint8_t *seg, size_t len, uint16_t limit, int *odd);
 
 /* Format TCP flag byte @f (plus ECE/CWR) as letters in order FSRPAUEC. */
 void fmt_flags(char *buf, uint8_t f);

@@ -153,45 +153,55 @@ static void test_replace(void)
 static void test_options(void)
 {
 	static const struct {
-		const char *name, *hex, *want;
+		const char *name, *hex, *want, *offs;
 	} v[] = {
-		{ "empty",		"",				"none" },
-		{ "plain MSS",		"020405b4",			"1460" },
-		{ "EOL first",		"00020405b4",			"none" },
-		{ "NOP padding",	"0101020405b4",			"1460" },
-		{ "NOPs only",		"01010101",			"none" },
-		{ "len 0",		"0800020405b4",			"malformed" },
-		{ "len 1",		"0801020405b4",			"malformed" },
-		{ "MSS len 0",		"0200",				"malformed" },
-		{ "MSS len 1",		"020105b4",			"malformed" },
-		{ "len past header",	"080a00000000",			"malformed" },
-		{ "MSS past header",	"0101010102040",		"-" },
-		{ "MSS cut at end",	"01010101020405",		"malformed" },
-		{ "kind only at end",	"020405b408",			"malformed" },
-		{ "MSS len 3",		"0203050101",			"none" },
-		{ "MSS len 6",		"020605b40000",			"none" },
-		{ "MSS len 3 then MSS",	"020305020405b4",		"1460" },
+		{ "empty",		"",				"none", "" },
+		{ "plain MSS",		"020405b4",			"1460", "0" },
+		{ "EOL first",		"00020405b4",			"none", "" },
+		{ "NOP padding",	"0101020405b4",			"1460", "2" },
+		{ "one NOP (odd)",	"01020405b4000000",		"1460", "1" },
+		{ "three NOPs (odd)",	"010101020405b4",		"1460", "3" },
+		{ "two MSS, both odd",	"01020405b401020405dc",		"1460,1500", "1,6" },
+		{ "odd, then even",	"01020405b4010101020405dc",	"1460,1500", "1,8" },
+		{ "NOPs only",		"01010101",			"none", "" },
+		{ "len 0",		"0800020405b4",			"malformed", "" },
+		{ "len 1",		"0801020405b4",			"malformed", "" },
+		{ "MSS len 0",		"0200",				"malformed", "" },
+		{ "MSS len 1",		"020105b4",			"malformed", "" },
+		{ "len past header",	"080a00000000",			"malformed", "" },
+		{ "MSS past header",	"0101010102040",		"-", "" },
+		{ "MSS cut at end",	"01010101020405",		"malformed", "" },
+		{ "kind only at end",	"020405b408",			"1460,malformed", "0" },
+		{ "MSS len 3",		"0203050101",			"none", "" },
+		{ "MSS len 6",		"020605b40000",			"none", "" },
+		{ "MSS len 3 then MSS",	"020305020405b4",		"1460", "3" },
 		{ "MSS at very end",	"01010402080a00000000000000000101020405b4",
-									"1460" },
-		{ "two MSS",		"020405140204051401010101",	"1300,1300" },
-		{ "two MSS differ",	"020405b4020405dc",		"1460,1500" },
-		{ "MSS after EOL",	"010100020405b4",		"none" },
-		{ "MSS, EOL, MSS",	"020405b400020405dc",		"1460" },
-		{ "EOL then garbage",	"020405b400ff",			"1460" },
-		{ "MSS then bad",	"020405b40800",			"malformed" },
-		{ "MSS inside option",	"0806020405b4",			"none" },
+									"1460", "16" },
+		{ "two MSS",		"020405140204051401010101",	"1300,1300", "0,4" },
+		{ "two MSS differ",	"020405b4020405dc",		"1460,1500", "0,4" },
+		{ "MSS after EOL",	"010100020405b4",		"none", "" },
+		{ "MSS, EOL, MSS",	"020405b400020405dc",		"1460", "0" },
+		{ "EOL then garbage",	"020405b400ff",			"1460", "0" },
+		{ "MSS then len 0",	"020405b40800",			"1460,malformed", "0" },
+		{ "MSS then len 1",	"020405b408010000",		"1460,malformed", "0" },
+		{ "MSS then past end",	"020405b4080a0000",		"1460,malformed", "0" },
+		{ "MSS, bad, MSS",	"020405b40800020405dc",		"1460,malformed", "0" },
+		{ "NOP MSS MSS bad",	"01020405b4020405dc0300",	"1460,1500,malformed", "1,5" },
+		{ "MSS len 5 then MSS",	"020505b401020405dc",		"1500", "5" },
+		{ "MSS inside option",	"0806020405b4",			"none", "" },
 		{ "SACK-perm, TS, WS",	"020405b40402080a0000000100000000010303070000",
-									"1460" },
-		{ "MSS value 0",	"02040000",			"0" },
-		{ "MSS value 65535",	"0204ffff",			"65535" },
+									"1460", "0" },
+		{ "MSS value 0",	"02040000",			"0", "0" },
+		{ "MSS value 65535",	"0204ffff",			"65535", "0" },
 	};
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(v); i++) {
+		struct tcp_opt_mss o;
 		uint8_t opt[64];
-		uint16_t mss[16];
-		char out[128];
-		int n, len;
+		char out[128], offs[128];
+		size_t off = 0;
+		int n, len, j;
 
 		if (!strcmp(v[i].want, "-")) {
 			/* an odd hex string is not a valid vector */
@@ -201,10 +211,104 @@ static void test_options(void)
 		}
 		len = hex_decode(v[i].hex, opt, sizeof(opt));
 		CHECK(len >= 0, "%s: bad vector", v[i].name);
-		n = tcp_opt_mss(opt, (size_t)len, mss, 16);
-		fmt_mss(out, sizeof(out), n, mss, 16);
+		n = tcp_opt_mss(opt, (size_t)len, &o);
+		CHECK(n == o.n, "%s: returns %d, n %d", v[i].name, n, o.n);
+		fmt_mss(out, sizeof(out), &o);
 		CHECK(!strcmp(out, v[i].want), "%s (%s): got %s, want %s",
 		      v[i].name, v[i].hex, out, v[i].want);
+		offs[0] = '\0';
+		for (j = 0; j < o.n; j++)
+			off += snprintf(offs + off, sizeof(offs) - off, "%s%zu",
+					j ? "," : "", o.off[j]);
+		CHECK(!strcmp(offs, v[i].offs), "%s (%s): offsets %s, want %s",
+		      v[i].name, v[i].hex, offs, v[i].offs);
+	}
+}
+
+/*
+ * The clamp model over whole segments: which bytes change, odd offsets,
+ * flags and data offsets that leave a segment alone; and that an
+ * incremental checksum update done right (byte-swapped at an odd offset)
+ * agrees with recomputing the sum, where the aligned formula does not.
+ */
+static void test_clamp_model(void)
+{
+	static const struct {
+		const char *name, *seg, *want;
+		int n, odd;
+	} v[] = {
+		{ "even MSS",
+		  "9c400050000000010000000060020000000000000204ffff",
+		  "9c40005000000001000000006002000000000000020404b0", 1, 0 },
+		{ "MSS after one NOP",
+		  "9c40005000000001000000007002000000000000010204ffff000000",
+		  "9c4000500000000100000000700200000000000001020404b0000000", 1, 1 },
+		{ "MSS then len 0: clamped",
+		  "9c400050000000010000000070020000000000000204ffff08000000",
+		  "9c40005000000001000000007002000000000000020404b008000000", 1, 0 },
+		{ "len 0 then MSS: left",
+		  "9c400050000000010000000070020000000000000800020405b40000",
+		  "9c400050000000010000000070020000000000000800020405b40000", 0, 0 },
+		{ "below the limit: left",
+		  "9c4000500000000100000000600200000000000002040400",
+		  "9c4000500000000100000000600200000000000002040400", 0, 0 },
+		{ "equal to the limit: left",
+		  "9c40005000000001000000006002000000000000020404b0",
+		  "9c40005000000001000000006002000000000000020404b0", 0, 0 },
+		{ "SYN-ACK, two odd MSS",
+		  "9c40005000000001000000008012000000000000010204ffff0101020405b400",
+		  "9c4000500000000100000000801200000000000001020404b00101020404b000", 2, 2 },
+		{ "ACK: left",
+		  "9c400050000000010000000060100000000000000204ffff",
+		  "9c400050000000010000000060100000000000000204ffff", 0, 0 },
+		{ "SYN+RST: left",
+		  "9c400050000000010000000060060000000000000204ffff",
+		  "9c400050000000010000000060060000000000000204ffff", 0, 0 },
+		{ "doff 4: left",
+		  "9c400050000000010000000040020000000000000204ffff",
+		  "9c400050000000010000000040020000000000000204ffff", 0, 0 },
+		{ "doff past the segment: left",
+		  "9c400050000000010000000070020000000000000204ffff",
+		  "9c400050000000010000000070020000000000000204ffff", 0, 0 },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(v); i++) {
+		uint8_t seg[64], want[64];
+		size_t len = unhex(v[i].seg, seg, sizeof(seg));
+		int n, odd;
+
+		unhex(v[i].want, want, sizeof(want));
+		n = tcp_clamp_model(seg, len, 1200, &odd);
+		CHECK(n == v[i].n && odd == v[i].odd,
+		      "model %s: lowered %d (%d odd)", v[i].name, n, odd);
+		CHECK(!memcmp(seg, want, len), "model %s: wrong bytes", v[i].name);
+	}
+
+	/* The checksum of a value replaced at an odd offset. */
+	{
+		uint8_t seg[28], src[4] = { 10, 0, 1, 2 }, dst[4] = { 10, 0, 2, 2 };
+		uint8_t oldv[2], newv[2], sw_old[2], sw_new[2];
+		uint16_t c0, full, aligned, swapped;
+
+		unhex("9c40005000000001000000007002faf000000000010204b4ff000000",
+		      seg, sizeof(seg));
+		c0 = tcp_csum(AF_INET, src, dst, seg, sizeof(seg));
+		memcpy(oldv, seg + 23, 2);
+		newv[0] = 0x04;
+		newv[1] = 0xb0;
+		memcpy(seg + 23, newv, 2);
+		full = tcp_csum(AF_INET, src, dst, seg, sizeof(seg));
+		aligned = csum_replace(c0, oldv, newv, 2);
+		sw_old[0] = oldv[1];
+		sw_old[1] = oldv[0];
+		sw_new[0] = newv[1];
+		sw_new[1] = newv[0];
+		swapped = csum_replace(c0, sw_old, sw_new, 2);
+		CHECK(swapped == full, "odd offset: swapped update %04x != %04x",
+		      swapped, full);
+		CHECK(aligned != full, "odd offset: the aligned update %04x happens to be right",
+		      aligned);
 	}
 }
 
@@ -271,6 +375,7 @@ int main(void)
 	test_odd();
 	test_replace();
 	test_options();
+	test_clamp_model();
 	test_flags();
 	test_hex();
 	test_addr();

@@ -24,7 +24,7 @@
 #include "common.h"
 
 #define BUFSZ		(256 * 1024)
-#define MAX_MSS		16
+#define MAX_MSS		TCP_OPT_MSS_MAX
 
 static const char syncap_usage[] =
 "usage: syncap -i IFACE [options]\n"
@@ -36,12 +36,24 @@ static const char syncap_usage[] =
 "  --ready FILE     create FILE once the socket is bound\n"
 "  --dir DIR        in (default), out or any: direction of packets\n"
 "  --gso            append gso=N (GSO segment size, 0 if none)\n"
-"exit status: 0 if COUNT was reached or no -n was given, 1 otherwise\n"
+"  --complete       complete the checksum of a CHECKSUM_PARTIAL segment as\n"
+"                   the device would, and report csum=partial-ok|partial-bad\n"
+"exit status: 0 if COUNT was reached or no -n was given, 1 otherwise; the\n"
+"  packets the socket dropped (if any) are counted on stderr at the end\n"
 "line: src= dst= sport= dport= flags= mss= csum= len= l4hex=\n"
 "  len = TCP payload bytes (all bytes after the IP headers when the TCP\n"
-"  header is truncated or its data offset is below 5); mss=none|malformed|\n"
-"  truncated|N[,N...]; csum=ok|bad|partial|n/a.  Non-first fragments print\n"
-"  src= dst= frag off= mf= len= l4hex= and pass all filters.\n";
+"  header is truncated or its data offset is below 5).\n"
+"  mss = the MSS options as the receiver's tcp_parse_options() reads them:\n"
+"    N[,N...]     the values of the MSS options (length 4) it parsed\n"
+"    none         no MSS option before the walk ended (EOL or the end)\n"
+"    ...,malformed  the walk stopped at a malformed option (a length below\n"
+"                 2 or past the end, or a kind without room for a length);\n"
+"                 the values before it count, nothing after it does\n"
+"    malformed    the same with no MSS option before it, or a data offset\n"
+"                 below 5\n"
+"    truncated    the header (data offset) runs past the captured segment\n"
+"  csum = ok|bad|partial|partial-ok|partial-bad|n/a.  Non-first fragments\n"
+"  print src= dst= frag off= mf= len= l4hex= and pass all filters.\n";
 
 enum { DIR_IN, DIR_OUT, DIR_ANY };
 
@@ -51,6 +63,7 @@ struct cfg {
 	int count_only;
 	int dir;
 	int gso;
+	int complete;
 };
 
 struct meta {
@@ -91,6 +104,20 @@ static int link_hlen(int fd, const char *ifname)
 	}
 	die(0, "interface '%s' has unsupported link type %u", ifname,
 	    ifr.ifr_hwaddr.sa_family);
+}
+
+/* Whether completing the partial checksum of @th gives a valid one. */
+static int partial_ok(int family, const uint8_t *saddr, const uint8_t *daddr,
+		      const uint8_t *th, size_t tl)
+{
+	static uint8_t seg[BUFSZ];
+	uint16_t c;
+
+	memcpy(seg, th, tl);
+	c = tcp_csum_complete(seg, tl);
+	seg[16] = (uint8_t)(c >> 8);
+	seg[17] = (uint8_t)c;
+	return tcp_csum(family, saddr, daddr, seg, tl) == 0;
 }
 
 /*
@@ -140,13 +167,16 @@ static int show_tcp(const struct cfg *c, const struct meta *m, int family,
 		} else if (hl > tl) {
 			strcpy(mss, "truncated");
 		} else {
-			uint16_t v[MAX_MSS];
-			int n = tcp_opt_mss(th + 20, hl - 20, v, MAX_MSS);
+			struct tcp_opt_mss o;
 
-			fmt_mss(mss, sizeof(mss), n, v, MAX_MSS);
+			tcp_opt_mss(th + 20, hl - 20, &o);
+			fmt_mss(mss, sizeof(mss), &o);
 			plen = tl - hl;
 		}
-		if (m->partial)
+		if (m->partial && c->complete && verify)
+			csum = partial_ok(family, saddr, daddr, th, tl) ?
+			       "partial-ok" : "partial-bad";
+		else if (m->partial)
 			csum = "partial";
 		else if (verify)
 			csum = tcp_csum(family, saddr, daddr, th, tl) ? "bad" : "ok";
@@ -285,6 +315,7 @@ int main(int argc, char **argv)
 		{ "ready",	required_argument, NULL, 'R' },
 		{ "dir",	required_argument, NULL, 'D' },
 		{ "gso",	no_argument,	   NULL, 'G' },
+		{ "complete",	no_argument,	   NULL, 'c' },
 		{ "help",	no_argument,	   NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -296,7 +327,7 @@ int main(int argc, char **argv)
 	struct sockaddr_ll sll;
 	struct sigaction sa;
 	int64_t deadline = 0;
-	int fd, opt, hlen, one = 1, rcvbuf = 8 << 20;
+	int fd, opt, hlen, one = 1, rcvbuf = 32 << 20;
 	size_t vlen = 0;
 
 	prog = "syncap";
@@ -337,6 +368,9 @@ int main(int argc, char **argv)
 			break;
 		case 'G':
 			c.gso = 1;
+			break;
+		case 'c':
+			c.complete = 1;
 			break;
 		case 'h':
 			usage(0);
@@ -452,6 +486,15 @@ int main(int argc, char **argv)
 	if (c.count_only) {
 		printf("count=%llu\n", got);
 		fflush(stdout);
+	}
+	{
+		struct tpacket_stats st;
+		socklen_t sl = sizeof(st);
+
+		if (!getsockopt(fd, SOL_PACKET, PACKET_STATISTICS, &st, &sl) &&
+		    st.tp_drops)
+			fprintf(stderr, "syncap: the socket dropped %u packets (receive buffer full)\n",
+				st.tp_drops);
 	}
 	close(fd);
 	return want && got < want ? 1 : 0;

@@ -12,8 +12,13 @@
 #include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/random.h>
 #include <sys/socket.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <linux/virtio_net.h>
 
 #include "common.h"
 
@@ -59,7 +64,24 @@ static const char synsend_usage[] =
 "  --bad-csum       send a wrong TCP checksum\n"
 "  -n COUNT         packets to send (default 1)\n"
 "  --src-count N    cycle the source through N consecutive addresses\n"
-"  --print          print l4hex=HEX for each distinct packet\n";
+"  --print          print l4hex=HEX for each distinct packet\n"
+"  --partial IFACE  send through a packet socket on IFACE (a veth) as\n"
+"                   CHECKSUM_PARTIAL: the TCP checksum field holds the\n"
+"                   pseudo-header seed, for the egress device or\n"
+"                   skb_checksum_help() to complete (--print shows the\n"
+"                   completed checksum); needs --dmac\n"
+"  --dmac MAC       destination MAC address for --partial\n"
+"  --rate PPS       send at most PPS packets a second (in batches of 64),\n"
+"                   so that a slow receiver loses none\n"
+"  --random SEED    send COUNT (-n) random segments, each its own: flags S\n"
+"                   or SA (a few A, SR, SF), every data offset 5..15 with\n"
+"                   its option space filled with option lists biased to\n"
+"                   the edges (NOP and EOL runs, lengths 0, 1 and past\n"
+"                   the end, several MSS options at odd and even offsets,\n"
+"                   MSS values around 1200 and 536), sometimes data.  The\n"
+"                   k-th segment (from 0) has sequence number --seq + k;\n"
+"                   --mss, --opts, --doff and --payload are not used.\n"
+"                   With --print, one l4hex=HEX line per segment.\n";
 
 struct cfg {
 	int family;
@@ -83,6 +105,12 @@ struct cfg {
 	unsigned long long count;
 	uint32_t src_count;
 	int print;
+	int have_random;
+	uint64_t random_seed;
+	const char *partial_if;		/* NULL: raw IP socket */
+	uint8_t dmac[6];
+	int have_dmac;
+	unsigned long rate;		/* packets per second, 0: no limit */
 };
 
 struct pkt {
@@ -293,6 +321,20 @@ static void build(const struct cfg *c, struct pkt *p)
 	}
 }
 
+/* The checksum field as sent: the seed for --partial, else as built. */
+static void set_partial_seed(const struct cfg *c, uint8_t *ip, const struct pkt *p)
+{
+	size_t seglen = p->len - p->tcp_off;
+	uint16_t seed;
+
+	if (!c->partial_if || !p->has_csum)
+		return;
+	seed = tcp_pseudo_seed(c->family, ip + p->src_off,
+			       ip + p->src_off + (c->family == AF_INET ? 4 : 16),
+			       seglen);
+	put16(ip + p->tcp_off + 16, seed ^ (c->bad_csum ? BAD_CSUM_XOR : 0));
+}
+
 /*
  * Turn a copy @dst of base packet @p into the packet of the @k-th source
  * address: only the address (its last 32 bits) and checksums change.
@@ -332,10 +374,54 @@ static void print_packets(const struct cfg *c, const struct pkt *p)
 	fflush(stdout);
 }
 
-static int open_socket(const struct cfg *c)
+/* The virtio-net and Ethernet headers in front of each --partial packet. */
+static uint8_t l2hdr[sizeof(struct virtio_net_hdr) + ETH_HLEN];
+static struct sockaddr_ll l2addr;
+
+static int open_packet_socket(const struct cfg *c, const struct pkt *p)
+{
+	struct virtio_net_hdr vh;
+	struct ifreq ifr;
+	int fd, one = 1, sndbuf = 4 << 20;
+	uint16_t proto = c->family == AF_INET ? ETH_P_IP : ETH_P_IPV6;
+
+	fd = socket(AF_PACKET, SOCK_RAW, 0);
+	if (fd < 0)
+		die(errno, "packet socket");
+	if (setsockopt(fd, SOL_PACKET, PACKET_VNET_HDR, &one, sizeof(one)) < 0)
+		die(errno, "PACKET_VNET_HDR");
+	setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &sndbuf, sizeof(sndbuf));
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", c->partial_if);
+	if (ioctl(fd, SIOCGIFHWADDR, &ifr) < 0)
+		die(errno, "cannot get the address of '%s'", c->partial_if);
+	memset(&l2addr, 0, sizeof(l2addr));
+	l2addr.sll_family = AF_PACKET;
+	l2addr.sll_protocol = htons(proto);
+	l2addr.sll_ifindex = (int)if_nametoindex(c->partial_if);
+	if (!l2addr.sll_ifindex)
+		usage_err("bad --partial value '%s': no such interface",
+			  c->partial_if);
+
+	/* csum_start is from the start of the frame, Ethernet header included */
+	memset(&vh, 0, sizeof(vh));
+	vh.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+	vh.gso_type = VIRTIO_NET_HDR_GSO_NONE;
+	vh.csum_start = (uint16_t)(ETH_HLEN + p->tcp_off);
+	vh.csum_offset = 16;
+	memcpy(l2hdr, &vh, sizeof(vh));
+	memcpy(l2hdr + sizeof(vh), c->dmac, 6);
+	memcpy(l2hdr + sizeof(vh) + 6, ifr.ifr_hwaddr.sa_data, 6);
+	put16(l2hdr + sizeof(vh) + 12, proto);
+	return fd;
+}
+
+static int open_socket(const struct cfg *c, const struct pkt *p)
 {
 	int fd, one = 1, sndbuf = 4 << 20;
 
+	if (c->partial_if)
+		return open_packet_socket(c, p);
 	fd = socket(c->family, SOCK_RAW, IPPROTO_RAW);
 	if (fd < 0)
 		die(errno, "raw socket");
@@ -346,72 +432,322 @@ static int open_socket(const struct cfg *c)
 	return fd;
 }
 
+static struct sockaddr_in dst4;
+static struct sockaddr_in6 dst6;
+
+/* Point @m at @len bytes of IP packet @buf, with the L2 header if needed. */
+static void fill_msg(const struct cfg *c, struct mmsghdr *m, struct iovec *iov,
+		     uint8_t *buf, size_t len)
+{
+	memset(m, 0, sizeof(*m));
+	if (c->partial_if) {
+		iov[0].iov_base = l2hdr;
+		iov[0].iov_len = sizeof(l2hdr);
+		iov[1].iov_base = buf;
+		iov[1].iov_len = len;
+		m->msg_hdr.msg_iov = iov;
+		m->msg_hdr.msg_iovlen = 2;
+		m->msg_hdr.msg_name = &l2addr;
+		m->msg_hdr.msg_namelen = sizeof(l2addr);
+		return;
+	}
+	iov[0].iov_base = buf;
+	iov[0].iov_len = len;
+	m->msg_hdr.msg_iov = iov;
+	m->msg_hdr.msg_iovlen = 1;
+	if (c->family == AF_INET) {
+		m->msg_hdr.msg_name = &dst4;
+		m->msg_hdr.msg_namelen = sizeof(dst4);
+	} else {
+		m->msg_hdr.msg_name = &dst6;
+		m->msg_hdr.msg_namelen = sizeof(dst6);
+	}
+}
+
+/* With --rate, wait until @sent packets are due since @t0 (ms). */
+static void pace(const struct cfg *c, unsigned long long sent, int64_t t0)
+{
+	int64_t due;
+
+	if (!c->rate)
+		return;
+	due = t0 + (int64_t)(sent * 1000 / c->rate);
+	while (now_ms() < due)
+		usleep(1000);
+}
+
+/* Send @n prepared messages; returns how many went before an error. */
+static int send_batch(int fd, struct mmsghdr *msg, int n,
+		      unsigned long long before)
+{
+	int done = 0;
+
+	while (done < n) {
+		int r = sendmmsg(fd, msg + done, n - done, 0);
+
+		if (r < 0) {
+			if (errno == ENOBUFS || errno == EAGAIN || errno == EINTR) {
+				sched_yield();
+				continue;
+			}
+			fprintf(stderr, "synsend: send failed after %llu packets: %s\n",
+				before + done, strerror(errno));
+			return done;
+		}
+		done += r;
+	}
+	return done;
+}
+
 static unsigned long long send_all(const struct cfg *c, int fd,
 				   const struct pkt *p)
 {
 	static uint8_t slots[BATCH][MAX_PKT];
 	struct mmsghdr msg[BATCH];
-	struct iovec iov[BATCH];
-	struct sockaddr_in sin;
-	struct sockaddr_in6 sin6;
+	struct iovec iov[BATCH][2];
 	unsigned long long sent = 0;
+	int64_t t0 = now_ms();
 	int i, nslots = BATCH;
-
-	memset(&sin, 0, sizeof(sin));
-	memset(&sin6, 0, sizeof(sin6));
-	sin.sin_family = AF_INET;
-	sin.sin_addr = c->dst.v4;
-	sin6.sin6_family = AF_INET6;
-	sin6.sin6_addr = c->dst.v6;
-	sin6.sin6_scope_id = c->dst.scope;
 
 	if (c->count < BATCH)
 		nslots = (int)c->count;
-	memset(msg, 0, sizeof(msg));
 	for (i = 0; i < nslots; i++) {
+		uint8_t *buf = (uint8_t *)p->buf;
+
 		if (c->src_count > 1) {
 			memcpy(slots[i], p->buf, p->len);
-			iov[i].iov_base = slots[i];
-		} else {
-			iov[i].iov_base = (void *)p->buf;
+			buf = slots[i];
 		}
-		iov[i].iov_len = p->len;
-		msg[i].msg_hdr.msg_iov = &iov[i];
-		msg[i].msg_hdr.msg_iovlen = 1;
-		if (c->family == AF_INET) {
-			msg[i].msg_hdr.msg_name = &sin;
-			msg[i].msg_hdr.msg_namelen = sizeof(sin);
-		} else {
-			msg[i].msg_hdr.msg_name = &sin6;
-			msg[i].msg_hdr.msg_namelen = sizeof(sin6);
-		}
+		fill_msg(c, &msg[i], iov[i], buf, p->len);
 	}
 
 	while (sent < c->count) {
 		unsigned long long left = c->count - sent;
 		int n = left < (unsigned long long)nslots ? (int)left : nslots;
-		int done = 0;
+		int done;
 
 		if (c->src_count > 1)
 			for (i = 0; i < n; i++)
 				patch_src(c, p, slots[i],
 					  (uint32_t)((sent + i) % c->src_count));
-		while (done < n) {
-			int r = sendmmsg(fd, msg + done, n - done, 0);
+		pace(c, sent, t0);
+		done = send_batch(fd, msg, n, sent);
+		sent += done;
+		if (done < n)
+			break;
+	}
+	return sent;
+}
 
-			if (r < 0) {
-				if (errno == ENOBUFS || errno == EAGAIN ||
-				    errno == EINTR) {
-					sched_yield();
-					continue;
-				}
-				fprintf(stderr, "synsend: send failed after %llu packets: %s\n",
-					sent + done, strerror(errno));
-				return sent + done;
-			}
-			done += r;
+/* ---- --random ------------------------------------------------------------ */
+
+static uint64_t rng;
+
+static uint64_t rnd(void)	/* splitmix64 */
+{
+	uint64_t z = (rng += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static unsigned int rnd_below(unsigned int n)
+{
+	return (unsigned int)(rnd() % n);
+}
+
+/* MSS values around a limit of 1200 (the scenario's) and the usual ones. */
+static uint16_t rnd_mss(void)
+{
+	static const uint16_t edge[] = {
+		0, 1, 88, 535, 536, 1199, 1200, 1201, 1220, 1380, 1440, 1460,
+		1500, 8960, 65495, 65535,
+	};
+
+	if (rnd_below(5))
+		return edge[rnd_below(ARRAY_SIZE(edge))];
+	return (uint16_t)rnd();
+}
+
+/* Kinds other than EOL, NOP and MSS: the usual ones, then any. */
+static uint8_t rnd_kind(void)
+{
+	static const uint8_t kinds[] = { 3, 4, 5, 8, 19, 28, 29, 30, 34, 253, 254 };
+
+	if (rnd_below(3))
+		return kinds[rnd_below(ARRAY_SIZE(kinds))];
+	return (uint8_t)(3 + rnd_below(253));
+}
+
+/*
+ * Fill @len option bytes with a random list biased toward the edges; a
+ * @tidy list draws only well-formed options (the last one may still be cut
+ * by the end of the header, and the rest is NOPs or EOLs).
+ */
+static void rnd_opts(uint8_t *o, int len, int tidy)
+{
+	int i = 0;
+
+	while (i < len) {
+		static const uint8_t tidy_pick[] = {
+			0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 14, 15, 20,
+		};
+		uint8_t e[64];
+		int el = 0, k, room = len - i;
+		unsigned int pick = tidy ? tidy_pick[rnd_below(ARRAY_SIZE(tidy_pick))] :
+				    rnd_below(24);
+
+		switch (pick) {
+		case 0: case 1: case 2: case 3:		/* a run of NOPs */
+			k = 1 + (int)rnd_below(rnd_below(4) ? 3 : 8);
+			while (el < k)
+				e[el++] = 1;
+			break;
+		case 4:					/* EOL, maybe a run */
+			k = rnd_below(2) ? 1 : 1 + (int)rnd_below(6);
+			while (el < k)
+				e[el++] = 0;
+			break;
+		case 5: case 6: case 7: case 8: case 9: case 10: case 11: {
+			uint16_t v = rnd_mss();		/* MSS */
+
+			e[0] = 2;
+			e[1] = 4;
+			put16(e + 2, v);
+			el = 4;
+			break;
 		}
-		sent += n;
+		case 12: {			/* MSS of another length */
+			static const uint8_t lens[] = { 0, 1, 2, 3, 5, 6, 8, 40, 255 };
+
+			e[0] = 2;
+			e[1] = lens[rnd_below(ARRAY_SIZE(lens))];
+			el = 2;
+			while (el < e[1] && el < 12)
+				e[el++] = (uint8_t)rnd();
+			break;
+		}
+		case 13:				/* window scale */
+			e[0] = 3; e[1] = 3; e[2] = (uint8_t)rnd_below(15);
+			el = 3;
+			break;
+		case 14:				/* SACK permitted */
+			e[0] = 4; e[1] = 2;
+			el = 2;
+			break;
+		case 15:				/* timestamps */
+			e[0] = 8; e[1] = 10;
+			for (el = 2; el < 10; el++)
+				e[el] = (uint8_t)rnd();
+			break;
+		case 16: case 17:			/* length 0 or 1 */
+			e[0] = rnd_below(4) ? rnd_kind() : 2;
+			e[1] = (uint8_t)rnd_below(2);
+			el = 2;
+			break;
+		case 18: case 19:		/* a length past the end */
+			e[0] = rnd_below(4) ? rnd_kind() : 2;
+			k = room + 1 + (int)rnd_below(rnd_below(2) ? 3 : 200);
+			e[1] = (uint8_t)(k > 255 ? 255 : k);
+			el = 2;
+			while (el < room && el < 40)
+				e[el++] = (uint8_t)rnd();
+			break;
+		case 20: {		/* any other option, a valid length */
+			int l = 2 + (int)rnd_below(rnd_below(2) ? 4 : 12);
+
+			e[0] = rnd_kind();
+			e[1] = (uint8_t)l;
+			for (el = 2; el < l; el++)
+				e[el] = (uint8_t)rnd();
+			break;
+		}
+		case 21:		/* an MSS cut by the end, or a lone kind */
+			if (room <= 4) {
+				e[0] = rnd_below(2) ? 2 : rnd_kind();
+				e[1] = 4;
+				e[2] = e[3] = 0xff;
+				el = room;
+			} else {
+				e[0] = 1;
+				el = 1;
+			}
+			break;
+		default:				/* random bytes */
+			k = 1 + (int)rnd_below(4);
+			while (el < k)
+				e[el++] = (uint8_t)rnd();
+			break;
+		}
+		if (el > room) {
+			if (tidy) {	/* pad with NOPs, or an EOL and zeros */
+				memset(e, rnd_below(2), (size_t)room);
+				el = room;
+			}
+			el = room;
+		}
+		memcpy(o + i, e, (size_t)el);
+		i += el;
+	}
+}
+
+/* Draw segment @k's flags, header and data into @c (a copy of the base). */
+static void rnd_segment(struct cfg *c, const struct cfg *base,
+			unsigned long long k)
+{
+	unsigned int f = rnd_below(40);
+	int doff;
+
+	c->flags = f < 19 ? TCP_SYN : f < 38 ? TCP_SYN | TCP_ACK :
+		   f == 38 ? (rnd_below(2) ? TCP_ACK : TCP_SYN | TCP_RST) :
+		   TCP_SYN | TCP_FIN;
+	c->seq = base->seq + (uint32_t)k;
+	c->ack = c->flags & TCP_ACK ? (uint32_t)rnd() : 0;
+	/* every data offset 5..15, the long ones a little more often */
+	doff = 5 + (int)rnd_below(11);
+	if (doff < 10 && rnd_below(4) == 0)
+		doff = 15 - (int)rnd_below(3);
+	c->doff = doff;
+	c->mss = -1;
+	c->optlen = (doff - 5) * 4;
+	rnd_opts(c->opts, c->optlen, rnd_below(2));
+	c->payload = rnd_below(5) ? 0 : 1 + rnd_below(64);
+}
+
+static unsigned long long send_random(const struct cfg *base, int fd)
+{
+	static struct pkt pk[BATCH];
+	static char hex[2 * MAX_PKT + 1];
+	static struct cfg c;
+	struct mmsghdr msg[BATCH];
+	struct iovec iov[BATCH][2];
+	size_t l4 = base->family == AF_INET ? 20 : 40;
+	unsigned long long sent = 0;
+	int64_t t0 = now_ms();
+
+	rng = base->random_seed;
+	while (sent < base->count) {
+		unsigned long long left = base->count - sent;
+		int n = left < BATCH ? (int)left : BATCH, i, done;
+
+		for (i = 0; i < n; i++) {
+			c = *base;
+			rnd_segment(&c, base, sent + i);
+			build(&c, &pk[i]);
+			if (base->print) {
+				hex_encode(hex, pk[i].buf + l4, pk[i].len - l4);
+				printf("l4hex=%s\n", hex);
+			}
+			set_partial_seed(&c, pk[i].buf, &pk[i]);
+			fill_msg(&c, &msg[i], iov[i], pk[i].buf, pk[i].len);
+		}
+		fflush(stdout);
+		pace(base, sent, t0);
+		done = send_batch(fd, msg, n, sent);
+		sent += done;
+		if (done < n)
+			break;
 	}
 	return sent;
 }
@@ -438,6 +774,10 @@ int main(int argc, char **argv)
 		{ "bad-csum",	no_argument,	   NULL, 'B' },
 		{ "src-count",	required_argument, NULL, 'C' },
 		{ "print",	no_argument,	   NULL, 'p' },
+		{ "partial",	required_argument, NULL, 'X' },
+		{ "dmac",	required_argument, NULL, 'W' },
+		{ "random",	required_argument, NULL, 'Z' },
+		{ "rate",	required_argument, NULL, 'r' },
 		{ "help",	no_argument,	   NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -532,6 +872,32 @@ int main(int argc, char **argv)
 		case 'p':
 			c.print = 1;
 			break;
+		case 'X':
+			c.partial_if = optarg;
+			break;
+		case 'W': {
+			unsigned int m[6], i;
+			char end;
+
+			if (sscanf(optarg, "%x:%x:%x:%x:%x:%x%c", &m[0], &m[1],
+				   &m[2], &m[3], &m[4], &m[5], &end) != 6)
+				usage_err("bad --dmac value '%s' (expected xx:xx:xx:xx:xx:xx)",
+					  optarg);
+			for (i = 0; i < 6; i++) {
+				if (m[i] > 255)
+					usage_err("bad --dmac value '%s'", optarg);
+				c.dmac[i] = (uint8_t)m[i];
+			}
+			c.have_dmac = 1;
+			break;
+		}
+		case 'r':
+			c.rate = (unsigned long)arg_num("--rate", optarg, 1, 100000000);
+			break;
+		case 'Z':
+			c.random_seed = arg_num("--random", optarg, 0, ~0ULL);
+			c.have_random = 1;
+			break;
 		case 'h':
 			usage(0);
 		default:
@@ -574,13 +940,37 @@ int main(int argc, char **argv)
 			c.id = (c.id & 0xffff) ? (c.id & 0xffff) : 1;
 	}
 
-	build(&c, &p);
-	if (c.print)
-		print_packets(&c, &p);
+	if (c.partial_if && !c.have_dmac)
+		usage_err("--partial needs --dmac");
+	if (c.partial_if && c.src_count > 1)
+		usage_err("--partial does not go with --src-count");
+	if (c.have_random && (c.src_count > 1 || c.trunc >= 0 ||
+			      c.frag_off >= 0 || c.mf))
+		usage_err("--random does not go with --src-count, --trunc, --frag-off or --mf");
 
-	fd = open_socket(&c);
-	t0 = now_ms();
-	sent = send_all(&c, fd, &p);
+	memset(&dst4, 0, sizeof(dst4));
+	memset(&dst6, 0, sizeof(dst6));
+	dst4.sin_family = AF_INET;
+	dst4.sin_addr = c.dst.v4;
+	dst6.sin6_family = AF_INET6;
+	dst6.sin6_addr = c.dst.v6;
+	dst6.sin6_scope_id = c.dst.scope;
+
+	if (c.have_random) {
+		/* the headers' layout (for --partial) is that of any segment */
+		build(&c, &p);
+		fd = open_socket(&c, &p);
+		t0 = now_ms();
+		sent = send_random(&c, fd);
+	} else {
+		build(&c, &p);
+		if (c.print)
+			print_packets(&c, &p);
+		set_partial_seed(&c, p.buf, &p);
+		fd = open_socket(&c, &p);
+		t0 = now_ms();
+		sent = send_all(&c, fd, &p);
+	}
 	fprintf(stderr, "sent %llu packets in %.3f s\n", sent,
 		(double)(now_ms() - t0) / 1000.0);
 	close(fd);
