@@ -5,7 +5,7 @@
  * every difference between the kernels vpnmss supports belongs here, each
  * shim naming the upstream change it covers.
  *
- * Supported: Linux 4.18 (RHEL 8) to 6.12 (Debian 12 backports, RHEL 10).
+ * Supported: Linux 4.18 (RHEL 8) to 7.3 (Debian 13 backports).
  * 4.18 is also the oldest kernel with every API the module uses; the
  * newest of them:
  *   struct_size()             4.18, "overflow.h: Add allocation size
@@ -39,8 +39,8 @@
 #if LINUX_VERSION_CODE < KERNEL_VERSION(4, 18, 0)
 #error "vpnmss needs Linux 4.18 or later"
 #endif
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
-#error "vpnmss is tested up to Linux 6.12; this kernel is newer"
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(7, 4, 0)
+#error "vpnmss is tested up to Linux 7.3; this kernel is newer"
 #endif
 
 #endif /* _VPNMSS_COMPAT_H */
