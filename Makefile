@@ -36,13 +36,23 @@ all: module lib
 
 module: $(MODDIR)/xt_vpnmss.ko
 
+# A Debian 13 kernel (+deb13) without headers here, as on a Debian 12
+# host, builds in the trixie build root, with trixie's gcc 14 and headers
+# (tests/guest/kernels root, tests/guest/trixie-root run).
 $(MODDIR)/xt_vpnmss.ko: $(KSRC)
-	@test -d $(KDIR) || { echo "no kernel headers at $(KDIR) (install linux-headers-$(KVER))" >&2; exit 1; }
 	mkdir -p $(MODDIR)/include $(MODDIR)/compat
 	cp xt_vpnmss.c Kbuild dkms.conf $(MODDIR)/
 	cp include/xt_vpnmss.h $(MODDIR)/include/
 	cp compat/compat.h $(MODDIR)/compat/
-	$(MAKE) -C $(KDIR) M=$(CURDIR)/$(MODDIR) W=1 KCFLAGS="-Werror $(XKCFLAGS)" modules
+	@if [ ! -d $(KDIR) ] && case "$(KVER)" in *+deb13-*) [ -x tests/guest/trixie-root ];; *) false;; esac; then \
+		root=$$(tests/guest/kernels root $(KVER)) || exit 1; \
+		echo "trixie root $$root: make -C /lib/modules/$(KVER)/build M=/vpnmss/$(MODDIR)"; \
+		tests/guest/trixie-root run "$$root" make -C /lib/modules/$(KVER)/build \
+			M=/vpnmss/$(MODDIR) W=1 KCFLAGS="-Werror $(XKCFLAGS)" modules; \
+	else \
+		test -d $(KDIR) || { echo "no kernel headers at $(KDIR) (install linux-headers-$(KVER))" >&2; exit 1; }; \
+		$(MAKE) -C $(KDIR) M=$(CURDIR)/$(MODDIR) W=1 KCFLAGS="-Werror $(XKCFLAGS)" modules; \
+	fi
 
 lib: libxt_VPNMSS.so
 

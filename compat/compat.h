@@ -5,8 +5,8 @@
  * every difference between the kernels vpnmss supports belongs here, each
  * shim naming the upstream change it covers.
  *
- * Supported: RHEL 8's 4.18, and Linux 5.4 to 6.12 (Debian 12 backports,
- * RHEL 10).  4.18 is the oldest kernel with every API the module uses; the
+ * Supported: RHEL 8's 4.18, and Linux 5.4 to 7.3 (Debian 13 backports).
+ * 4.18 is the oldest kernel with every API the module uses; the
  * newest of them:
  *   struct_size()             4.18, "overflow.h: Add allocation size
  *                             calculation helpers"
@@ -51,8 +51,8 @@
 	!(defined(RHEL_MAJOR) && RHEL_MAJOR >= 8)
 #error "vpnmss needs Linux 5.4 or later, or RHEL 8's 4.18"
 #endif
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
-#error "vpnmss is tested up to Linux 6.12; this kernel is newer"
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(7, 4, 0)
+#error "vpnmss is tested up to Linux 7.3; this kernel is newer"
 #endif
 
 #endif /* _VPNMSS_COMPAT_H */
