@@ -19,6 +19,9 @@
  *                                 socket that starts an nfnetlink batch
  *                                 (iptables-nft, nft)
  *                        unshare  unshare(2) with CLONE_NEWNET (ip netns add)
+ *   FAILNTH_FILE=F     the counter (default /proc/thread-self/fail-nth): a
+ *                      plain file tests the shim's plumbing without fault
+ *                      injection (every call then looks unconsumed)
  *
  * The counter is armed right before the call and read back and cleared
  * right after it, so nothing else the program does (exec, the dynamic
@@ -99,10 +102,13 @@ static int arm(unsigned long *n)
 	*n = strtoul(s, NULL, 10);
 	if (!*n)
 		return -1;
-	fd = open("/proc/thread-self/fail-nth", O_RDWR | O_CLOEXEC);
+	s = getenv("FAILNTH_FILE");
+	if (s && *s)
+		fd = open(s, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	else
+		fd = open(s = "/proc/thread-self/fail-nth", O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
-		fprintf(stderr, "failnth: /proc/thread-self/fail-nth: %s\n",
-			strerror(errno));
+		fprintf(stderr, "failnth: %s: %s\n", s, strerror(errno));
 		exit(125);
 	}
 	len = snprintf(buf, sizeof(buf), "%lu", *n);

@@ -72,25 +72,34 @@ modprobe xt_vpnmss || { notok "faultinj: modprobe xt_vpnmss" "failed"; exit 1; }
 T0=$(cut -d. -f1 /proc/uptime)
 
 # fi_run N CMD...: CMD in rtr with the Nth allocation of its ruleset call
-# failing; sets rc, calls (matching calls) and left (-1: no call armed).
+# failing; sets rc, calls (matching calls), left (-1: no call armed) and
+# st, the state afterwards.  One namespace entry for both, as this runs
+# once per injection point.
 fi_run() {
 	local n=$1
 	shift
 	rm -f /tmp/fi.report
-	rc=0
-	ns ${FI_NS:-rtr} env LD_PRELOAD=$SHIM FAILNTH=$n FAILNTH_REPORT=/tmp/fi.report \
-		FAILNTH_CALL=${FI_CALL:-ruleset} "$@" >/tmp/fi.out 2>&1 || rc=$?
+	ns rtr sh -c 'n=$1 ipt=$2 proc=$3; shift 3
+		rc=0
+		env LD_PRELOAD='$SHIM' FAILNTH=$n FAILNTH_REPORT=/tmp/fi.report \
+			"$@" >/tmp/fi.out 2>&1 || rc=$?
+		echo $rc >/tmp/fi.rc
+		'"$STATE" sh "$n" "$IPT" "$PROC" "$@" >/tmp/fi.state
+	rc=$(cat /tmp/fi.rc)
 	calls=$(grep -c . /tmp/fi.report 2>/dev/null) || calls=0
 	left=$(sed -n '1s/.* left=\([0-9-]*\) .*/\1/p' /tmp/fi.report 2>/dev/null)
 	left=${left:--1}
+	st=$(cat /tmp/fi.state)
 }
 
 # state: what a refusal must leave alone, in rtr: the mangle table as
-# iptables-save shows it (without counters) and the module's /proc tables.
+# iptables-save shows it (without counters) and the module's /proc tables
+# (STATE runs inside rtr with $ipt and $proc set).
+STATE='$ipt-save -t mangle | sed -e "/^#/d" -e "s/\[[0-9]*:[0-9]*\]//"
+	for f in $proc/*; do [ -e "$f" ] && echo "== $f" && cat "$f"; done
+	true'
 state() {
-	ns rtr sh -c "$IPT-save -t mangle | sed -e '/^#/d' -e 's/\[[0-9]*:[0-9]*\]//'
-		for f in $PROC/*; do [ -e \"\$f\" ] && echo \"== \$f\" && cat \"\$f\"; done
-		true"
+	ns rtr sh -c "ipt=$IPT proc=$PROC; $STATE"
 }
 
 # clamps WANT: a SYN with MSS 1460 from cli crosses rtr, srv sees WANT.
@@ -122,7 +131,7 @@ sweep() {
 		return 1
 	fi
 	total=$((1000000 - left))
-	after=$(state)
+	after=$st
 	restore || return 1
 	n=1
 	while :; do
@@ -133,7 +142,6 @@ sweep() {
 			return 1
 		fi
 		[ "$left" = 0 ] || break
-		st=$(state)
 		if [ $rc != 0 ] && [ "$st" = "$before" ]; then
 			refused=$((refused + 1))
 			n=$((n + 1))
@@ -159,14 +167,15 @@ sweep() {
 		[ $n -le $MAX ] || { notok "$name" "more than $MAX points"; return 1; }
 	done
 	# The run past the last point: complete, and the rule in force.
-	st=$(state)
 	if [ $rc != 0 ] || [ "$st" != "$after" ] || [ $calls != 1 ]; then
 		sed 's/^/#   /' /tmp/fi.out /tmp/fi.report
 		notok "$name: run past the last point ($n)" "exit $rc, $calls call(s), state as expected: $([ "$st" = "$after" ] && echo yes || echo no)"
 		return 1
 	fi
 	diag "$name: $((n - 1)) points (calibration: $total), $refused refused, $absorbed absorbed, $bad bad, $(( $(cut -d. -f1 /proc/uptime) - t0 )) s"
-	if [ $bad = 0 ]; then
+	if [ $n = 1 ]; then
+		notok "$name" "no allocation point at all (is fail-nth counting?)"
+	elif [ $bad = 0 ]; then
 		ok "$name: $((n - 1)) injection points, each a clean refusal or a complete change"
 	else
 		notok "$name: $((n - 1)) injection points" "$bad left the table changed"
@@ -265,7 +274,9 @@ netns_config() {
 		[ $n -le $MAX ] || { notok "$name" "more than $MAX points"; return 1; }
 	done
 	diag "$name: $((n - 1)) points, $refused refused, $absorbed absorbed, $bad bad, $(( $(cut -d. -f1 /proc/uptime) - t0 )) s"
-	if [ $bad = 0 ]; then
+	if [ $n = 1 ]; then
+		notok "$name" "no allocation point at all (is fail-nth counting?)"
+	elif [ $bad = 0 ]; then
 		ok "$name: $((n - 1)) injection points, each a clean refusal or a complete namespace"
 	else
 		notok "$name: $((n - 1)) injection points" "$bad bad outcomes"
