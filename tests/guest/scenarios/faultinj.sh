@@ -71,35 +71,122 @@ modprobe xt_vpnmss || { notok "faultinj: modprobe xt_vpnmss" "failed"; exit 1; }
 
 T0=$(cut -d. -f1 /proc/uptime)
 
-# fi_run N CMD...: CMD in rtr with the Nth allocation of its ruleset call
-# failing; sets rc, calls (matching calls), left (-1: no call armed) and
-# st, the state afterwards.  One namespace entry for both, as this runs
-# once per injection point.
-fi_run() {
-	local n=$1
-	shift
-	rm -f /tmp/fi.report
-	ns rtr sh -c 'n=$1 ipt=$2 proc=$3; shift 3
-		rc=0
-		env LD_PRELOAD='$SHIM' FAILNTH=$n FAILNTH_REPORT=/tmp/fi.report \
-			"$@" >/tmp/fi.out 2>&1 || rc=$?
-		echo $rc >/tmp/fi.rc
-		'"$STATE" sh "$n" "$IPT" "$PROC" "$@" >/tmp/fi.state
-	rc=$(cat /tmp/fi.rc)
-	calls=$(grep -c . /tmp/fi.report 2>/dev/null) || calls=0
-	left=$(sed -n '1s/.* left=\([0-9-]*\) .*/\1/p' /tmp/fi.report 2>/dev/null)
-	left=${left:--1}
-	st=$(cat /tmp/fi.state)
-}
-
-# state: what a refusal must leave alone, in rtr: the mangle table as
-# iptables-save shows it (without counters) and the module's /proc tables
-# (STATE runs inside rtr with $ipt and $proc set).
-STATE='$ipt-save -t mangle | sed -e "/^#/d" -e "s/\[[0-9]*:[0-9]*\]//"
-	for f in $proc/*; do [ -e "$f" ] && echo "== $f" && cat "$f"; done
-	true'
+# The fault loop runs inside rtr, one process, so that each point costs
+# only the faulted command and an iptables-save (this runs once per point,
+# and under KASAN in TCG every exec counts):
+#   sh /tmp/fi-sweep.sh IPT PROC CMD...
+# from the state that /tmp/fi.before.rules restores, with /tmp/fi.after
+# holding the state CMD leaves (calibrated first).  It writes
+# "POINTS REFUSED ABSORBED BAD CALLS RC" to /tmp/fi.result and the
+# diagnostics of every bad point to stdout.
+cat >/tmp/fi-sweep.sh <<'SWEEP'
+ipt=$1 proc=$2
+shift 2
 state() {
-	ns rtr sh -c "ipt=$IPT proc=$PROC; $STATE"
+	$ipt-save -t mangle | sed -e '/^#/d' -e 's/\[[0-9]*:[0-9]*\]//'
+	for f in $proc/*; do [ -e "$f" ] && echo "== $f" && cat "$f"; done
+	true
+}
+# run N: CMD with the Nth allocation of its ruleset call failing; sets rc,
+# left (-1: nothing armed) and st.
+run() {
+	rm -f /tmp/fi.report
+	rc=0
+	LD_PRELOAD=@SHIM@ FAILNTH=$1 FAILNTH_REPORT=/tmp/fi.report "$@" \
+		>/tmp/fi.out 2>&1 || rc=$?
+	left=-1
+	if read -r l </tmp/fi.report 2>/dev/null; then
+		left=${l#* left=}
+		left=${left%% *}
+	fi
+	st=$(state)
+}
+restore() {
+	$ipt-restore /tmp/fi.before.rules >/tmp/fi.rout 2>&1 &&
+		[ "$(state)" = "$before" ] && return 0
+	echo "# restoring the state before failed:"
+	sed 's/^/#   /' /tmp/fi.rout
+	return 1
+}
+before=$(state)
+after=$(cat /tmp/fi.after)
+n=1 refused=0 absorbed=0 bad=0
+while :; do
+	run $n "$@"
+	if [ "$left" = -1 ] || [ $rc = 125 ]; then
+		echo "# N=$n: the shim armed nothing (exit $rc)"
+		sed 's/^/#   /' /tmp/fi.out
+		bad=$((bad + 1))
+		break
+	fi
+	[ "$left" = 0 ] || break
+	if [ $rc != 0 ] && [ "$st" = "$before" ]; then
+		refused=$((refused + 1))
+	else
+		if [ $rc = 0 ] && [ "$st" = "$after" ]; then
+			absorbed=$((absorbed + 1))
+		elif [ $rc != 0 ] && [ "$st" = "$after" ]; then
+			echo "# N=$n: refused (exit $rc), but the change was made:"
+			bad=$((bad + 1))
+		else
+			echo "# N=$n: exit $rc, the state neither before nor after:"
+			printf '%s\n' "$before" >/tmp/fi.b
+			printf '%s\n' "$st" >/tmp/fi.s
+			diff /tmp/fi.b /tmp/fi.s | sed 's/^/#   /'
+			bad=$((bad + 1))
+		fi
+		[ $rc = 0 ] || sed 's/^/#   /' /tmp/fi.out
+		[ $rc = 0 ] || dmesg | tail -n 5 | sed 's/^/#   dmesg: /'
+		restore || { bad=$((bad + 1)); break; }
+	fi
+	n=$((n + 1))
+	[ $n -le @MAX@ ] || { echo "# more than @MAX@ points"; bad=$((bad + 1)); break; }
+done
+calls=$(grep -c . /tmp/fi.report 2>/dev/null) || calls=0
+[ "$st" = "$after" ] || rc="$rc,state"
+echo "$((n - 1)) $refused $absorbed $bad $calls $rc" >/tmp/fi.result
+SWEEP
+sed -i -e "s|@SHIM@|$SHIM|" -e "s|@MAX@|$MAX|g" /tmp/fi-sweep.sh
+
+# sweep NAME CMD...: the fault loop over CMD in rtr, after a calibrating
+# run with the fault out of reach (which also gives the state to expect).
+sweep() {
+	local name=$1 t0 left total points refused absorbed bad calls rc
+	shift
+	t0=$(cut -d. -f1 /proc/uptime)
+	rm -f /tmp/fi.report
+	if ! ns rtr env LD_PRELOAD=$SHIM FAILNTH=1000000 \
+			FAILNTH_REPORT=/tmp/fi.report "$@" >/tmp/fi.out 2>&1; then
+		sed 's/^/#   /' /tmp/fi.out
+		notok "$name: uninjected run" "failed"
+		return 1
+	fi
+	left=$(sed -n '1s/.* left=\([0-9]*\) .*/\1/p' /tmp/fi.report 2>/dev/null)
+	if [ -z "$left" ] || [ "$left" = 0 ]; then
+		notok "$name: uninjected run" "no call armed, or the fault reached"
+		return 1
+	fi
+	total=$((1000000 - left))
+	ns rtr sh -c "ipt=$IPT proc=$PROC
+		$(sed -n '/^state() {/,/^}/p' /tmp/fi-sweep.sh)
+		state" >/tmp/fi.after
+	if ! ns rtr $IPT-restore /tmp/fi.before.rules; then
+		notok "$name: restoring the state before" "failed"
+		return 1
+	fi
+	ns rtr sh /tmp/fi-sweep.sh "$IPT" "$PROC" "$@"
+	read -r points refused absorbed bad calls rc </tmp/fi.result
+	diag "$name: $points points (calibration: $total), $refused refused, $absorbed absorbed, $bad bad, $(( $(cut -d. -f1 /proc/uptime) - t0 )) s"
+	if [ "$points" = 0 ]; then
+		notok "$name" "no allocation point at all (is fail-nth counting?)"
+	elif [ "$bad" != 0 ]; then
+		notok "$name: $points injection points" "$bad bad outcome(s), see above"
+	elif [ "$rc" != 0 ] || [ "$calls" != 1 ]; then
+		sed 's/^/#   /' /tmp/fi.out
+		notok "$name: the run past the last point" "exit $rc, $calls call(s)"
+	else
+		ok "$name: $points injection points, each a clean refusal or a complete change"
+	fi
 }
 
 # clamps WANT: a SYN with MSS 1460 from cli crosses rtr, srv sees WANT.
@@ -114,82 +201,6 @@ clamps() {
 	fi
 	wait
 	sed -n 's/.* mss=\([^ ]*\) .*csum=\([^ ]*\).*/\1 \2/p' /tmp/cap.out
-}
-
-# sweep NAME CMD...: the fault loop over CMD, from the state in rtr
-# (/tmp/fi.before.rules restores it), to the state CMD leaves (calibrated
-# by a run with the fault out of reach).
-sweep() {
-	local name=$1 t0 n total refused=0 absorbed=0 bad=0 before after st
-	shift
-	t0=$(cut -d. -f1 /proc/uptime)
-	before=$(state)
-	fi_run 1000000 "$@"
-	if [ $rc != 0 ] || [ "$left" -le 0 ]; then
-		sed 's/^/#   /' /tmp/fi.out /tmp/fi.report 2>/dev/null
-		notok "$name: uninjected run" "exit $rc, left $left"
-		return 1
-	fi
-	total=$((1000000 - left))
-	after=$st
-	restore || return 1
-	n=1
-	while :; do
-		fi_run $n "$@"
-		if [ "$left" = -1 ] || [ "$rc" = 125 ]; then
-			sed 's/^/#   /' /tmp/fi.out
-			notok "$name: N=$n" "the shim armed nothing (exit $rc)"
-			return 1
-		fi
-		[ "$left" = 0 ] || break
-		if [ $rc != 0 ] && [ "$st" = "$before" ]; then
-			refused=$((refused + 1))
-			n=$((n + 1))
-			[ $n -le $MAX ] || { notok "$name" "more than $MAX points"; return 1; }
-			continue
-		elif [ $rc = 0 ] && [ "$st" = "$after" ]; then
-			absorbed=$((absorbed + 1))
-		else
-			bad=$((bad + 1))
-			if [ $rc != 0 ] && [ "$st" = "$after" ]; then
-				diag "$name: N=$n: refused (exit $rc), but the change was made:"
-			else
-				diag "$name: N=$n: exit $rc, state neither before nor after:"
-				printf '%s\n' "$before" >/tmp/fi.b
-				printf '%s\n' "$st" >/tmp/fi.s
-				diff /tmp/fi.b /tmp/fi.s | sed 's/^/#   /'
-			fi
-			sed 's/^/#   /' /tmp/fi.out
-			dmesg | tail -n 10 | sed 's/^/#   dmesg: /'
-		fi
-		restore || return 1
-		n=$((n + 1))
-		[ $n -le $MAX ] || { notok "$name" "more than $MAX points"; return 1; }
-	done
-	# The run past the last point: complete, and the rule in force.
-	if [ $rc != 0 ] || [ "$st" != "$after" ] || [ $calls != 1 ]; then
-		sed 's/^/#   /' /tmp/fi.out /tmp/fi.report
-		notok "$name: run past the last point ($n)" "exit $rc, $calls call(s), state as expected: $([ "$st" = "$after" ] && echo yes || echo no)"
-		return 1
-	fi
-	diag "$name: $((n - 1)) points (calibration: $total), $refused refused, $absorbed absorbed, $bad bad, $(( $(cut -d. -f1 /proc/uptime) - t0 )) s"
-	if [ $n = 1 ]; then
-		notok "$name" "no allocation point at all (is fail-nth counting?)"
-	elif [ $bad = 0 ]; then
-		ok "$name: $((n - 1)) injection points, each a clean refusal or a complete change"
-	else
-		notok "$name: $((n - 1)) injection points" "$bad left the table changed"
-	fi
-}
-
-# restore: rtr's mangle table back to /tmp/fi.before.rules.
-restore() {
-	if ! ns rtr $IPT-restore /tmp/fi.before.rules >/tmp/fi.rout 2>&1 ||
-	   [ "$(state)" != "$before" ]; then
-		sed 's/^/#   /' /tmp/fi.rout
-		notok "$name: restoring the state before" "failed"
-		return 1
-	fi
 }
 
 # rule_config BACKEND FAMILY OP
