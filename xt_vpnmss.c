@@ -909,11 +909,11 @@ static struct vpnmss_set *vpnmss_set_new(struct vpnmss_table *t,
 		return NULL;
 	s->table = t;
 	s->refs = 1;
-	s->nr = n;
 	s->pfx = kmemdup(p, n * sizeof(*p), GFP_KERNEL);
 	s->cell = kcalloc(n, sizeof(*s->cell), GFP_KERNEL);
 	if (!s->pfx || !s->cell)
 		goto fail;
+	s->nr = n;
 	for (i = 0; i < n; i++) {
 		s->cell[i] = vpnmss_cell_get(t, &p[i]);
 		if (!s->cell[i])
