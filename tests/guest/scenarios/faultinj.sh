@@ -90,9 +90,11 @@ state() {
 # run N: CMD with the Nth allocation of its ruleset call failing; sets rc,
 # left (-1: nothing armed) and st.
 run() {
+	local nth=$1
+	shift
 	rm -f /tmp/fi.report
 	rc=0
-	LD_PRELOAD=@SHIM@ FAILNTH=$1 FAILNTH_REPORT=/tmp/fi.report "$@" \
+	LD_PRELOAD=@SHIM@ FAILNTH=$nth FAILNTH_REPORT=/tmp/fi.report "$@" \
 		>/tmp/fi.out 2>&1 || rc=$?
 	left=-1
 	if read -r l </tmp/fi.report 2>/dev/null; then
