@@ -119,20 +119,15 @@ for backend in legacy nft; do
 	run 6 $backend "$cases_odd"
 done
 
-# The odd offsets again, checksums computed in software at rtr1's egress
-# (which leaves a CHECKSUM_NONE segment's sum as the module made it: the
-# same path as above, the egress offload matters only to the next passes),
-# then with the segments CHECKSUM_PARTIAL at rtr: the module must leave the
-# seed alone, and rtr1 (tx offload off) or srv (offload on) completes the
-# sum.  The checksum code does not depend on the backend: legacy only.
+# The odd offsets again, sent CHECKSUM_PARTIAL to rtr: the module must
+# leave the seed alone and rtr1 (tx offload off) completes the sum in
+# software.  A raw socket's segments above are CHECKSUM_NONE at rtr
+# whatever rtr1's offload, so they need no second pass; the fuzz scenario
+# sends CHECKSUM_PARTIAL with offload on and off by the thousand.  The
+# checksum code does not depend on the backend: legacy only.
 RTR0MAC=$("$IP" -n rtr link show rtr0 | awk '/link\/ether/ { print $2 }')
 ns rtr ethtool -K rtr1 tx off >/dev/null
-run 4 legacy "$cases_odd" "rtr1 tx offload off"
-run 6 legacy "$cases_odd" "rtr1 tx offload off"
 SENDARGS="--partial cli0 --dmac $RTR0MAC"
 run 4 legacy "$cases_odd" "CHECKSUM_PARTIAL, rtr1 tx offload off"
 run 6 legacy "$cases_odd" "CHECKSUM_PARTIAL, rtr1 tx offload off"
 ns rtr ethtool -K rtr1 tx on >/dev/null
-OKCSUM=partial-ok CAPARGS=--complete
-run 4 legacy "$cases_odd" "CHECKSUM_PARTIAL, offload on"
-run 6 legacy "$cases_odd" "CHECKSUM_PARTIAL, offload on"
