@@ -63,7 +63,7 @@ XT_HAVE = $(shell echo 'char *(*vpnmss_probe)(const char *) = xtables_strdup;' |
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(XT_CFLAGS) -include xtables.h -x c -fsyntax-only - \
 	2>/dev/null && echo -DHAVE_XTABLES_STRDUP)
 
-libxt_VPNMSS.so: libxt_vpnmss.c include/xt_vpnmss.h
+libxt_VPNMSS.so: libxt_vpnmss.c include/xt_vpnmss.h include/vpnmss_profiles.h
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(XT_CFLAGS) $(XT_HAVE) $(LDFLAGS) -shared -o $@ $< -lxtables
 
 # libxt_VPNMSS.man is the iptables-extensions(8) style fragment; the man

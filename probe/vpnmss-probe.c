@@ -37,6 +37,8 @@
 #include <linux/rtnetlink.h>
 #include <linux/tcp.h>
 
+#include "../include/vpnmss_profiles.h"
+
 #ifndef IP_PMTUDISC_PROBE
 #define IP_PMTUDISC_PROBE 3
 #endif
@@ -57,61 +59,6 @@ enum { EXIT_FOUND = 0, EXIT_NOPATH = 1, EXIT_USAGE = 2 };
 enum kind { K_ICMP, K_UDP, K_TCP };
 /* The outcome of one size. */
 enum res { R_FITS, R_LOCAL, R_ICMP, R_SILENT, R_UNREACH, R_BUDGET };
-
-/* --- the profiles: libxt_vpnmss.c's table and vpnmss_inner_mtu() --------- */
-/*
- * A copy of the subset of libxt_vpnmss.c that turns NAME@LINKMTU into an
- * inner MTU (the extension is a plugin of libxtables and cannot be linked
- * here).  tests/host/probe.sh compares every profile at 1500 and 1454
- * against the extension's own --help table; keep the two in step.
- */
-enum vpnmss_kind { VPNMSS_FIXED, VPNMSS_ESP_TUNNEL, VPNMSS_ESP_TRANSPORT };
-
-struct vpnmss_profile {
-	const char *name;
-	enum vpnmss_kind kind;
-	unsigned int overhead, icv, block, inner;
-};
-
-static const struct vpnmss_profile vpnmss_profiles[] = {
-	{ "mtu", VPNMSS_FIXED, 0, 0, 0, 0 },
-	{ "pppoe", VPNMSS_FIXED, 8, 0, 0, 0 },
-	{ "esp-cbc", VPNMSS_ESP_TUNNEL, 20 + 8 + 16, 16, 16, 0 },
-	{ "esp-cbc-natt", VPNMSS_ESP_TUNNEL, 20 + 8 + 16 + 8, 16, 16, 0 },
-	{ "esp-gcm", VPNMSS_ESP_TUNNEL, 20 + 8 + 8, 16, 4, 0 },
-	{ "esp-gcm-natt", VPNMSS_ESP_TUNNEL, 20 + 8 + 8 + 8, 16, 4, 0 },
-	{ "esp-cbc6", VPNMSS_ESP_TUNNEL, 40 + 8 + 16, 16, 16, 0 },
-	{ "esp-gcm6", VPNMSS_ESP_TUNNEL, 40 + 8 + 8, 16, 4, 0 },
-	{ "l2tp-ipsec", VPNMSS_ESP_TRANSPORT, 8 + 16 + 8, 16, 16, 20 + 8 + 8 + 4 },
-	{ "pptp", VPNMSS_FIXED, 20 + 16 + 8, 0, 0, 0 },
-	{ "gre", VPNMSS_FIXED, 20 + 4, 0, 0, 0 },
-	{ "gre6", VPNMSS_FIXED, 40 + 4, 0, 0, 0 },
-	{ "ipip", VPNMSS_FIXED, 20, 0, 0, 0 },
-	{ "vxlan", VPNMSS_FIXED, 50, 0, 0, 0 },
-	{ "wireguard", VPNMSS_FIXED, 60, 0, 0, 0 },
-	{ "wireguard6", VPNMSS_FIXED, 80, 0, 0, 0 },
-	{ "openvpn-udp", VPNMSS_FIXED, 52, 0, 0, 0 },
-	{ "openvpn-tcp", VPNMSS_FIXED, 66, 0, 0, 0 },
-};
-
-static int vpnmss_inner_mtu(const struct vpnmss_profile *p, unsigned int link)
-{
-	unsigned int adj = p->kind == VPNMSS_ESP_TRANSPORT ? 20 : 0;
-	int room, mtu;
-
-	switch (p->kind) {
-	case VPNMSS_FIXED:
-		return (int)link - (int)p->overhead;
-	case VPNMSS_ESP_TUNNEL:
-	case VPNMSS_ESP_TRANSPORT:
-		room = (int)link - (int)(p->overhead + p->icv + adj);
-		if (room <= 0)
-			return -1;
-		mtu = (room & ~(int)(p->block - 1)) + (int)adj - 2;
-		return mtu - (int)p->inner;
-	}
-	return -1;
-}
 
 /* --- options and state ---------------------------------------------------- */
 
