@@ -1,7 +1,7 @@
 #!/bin/bash
-# Host-side tests of vpnmss-probe without a network: its copy of the
-# profile table against the extension's own, every profile at 1500 and
-# 1454, both families (libxt_vpnmss.c's --help table with XTABLES_LIBDIR
+# Host-side tests of vpnmss-probe without a network: its profile values
+# (include/vpnmss_profiles.h, shared with the extension) against the
+# extension's own --help, every profile at 1500 and 1454, both families (libxt_vpnmss.c's --help table with XTABLES_LIBDIR
 # pointing at the build tree, as tests/host/extension.sh does); --help;
 # and exit status 2 for bad arguments.  Needs 'make lib probe'.
 set -u
