@@ -75,12 +75,17 @@ ns gw iptables-legacy -t mangle -F
 
 # No route back to the source: the SYN passes untouched, nothing breaks.
 ns gw iptables-legacy -t mangle -A FORWARD -p tcp -j VPNMSS --vpn-mss 172.30.0.0/16=auto
-rm -f /tmp/cap.ready
-ns web syncap -i web0 --syn --port 80 -n 1 -t 10000 --ready /tmp/cap.ready > /tmp/a.out &
-wait_file /tmp/cap.ready
-ns rw synsend -s 172.30.0.9 -d 203.0.113.2 --mss 1460
-wait
-expect_eq "auto: no route back leaves the SYN alone" "$(sed -n 's/.* mss=\([^ ]*\) .*/\1/p' /tmp/a.out)" 1460
+# syn_mss SRC: the MSS web sees on a SYN with MSS 1460 that rw sends from SRC.
+syn_mss() {
+	rm -f /tmp/cap.ready
+	ns web syncap -i web0 --syn --port 80 -n 1 -t 10000 --ready /tmp/cap.ready > /tmp/a.out &
+	wait_file /tmp/cap.ready
+	ns rw synsend -s "$1" -d 203.0.113.2 --mss 1460
+	wait
+	sed -n 's/.* mss=\([^ ]*\) .*/\1/p' /tmp/a.out
+}
+
+expect_eq "auto: no route back leaves the SYN alone" "$(syn_mss 172.30.0.9)" 1460
 ns gw iptables-legacy -t mangle -F
 
 # Mark-based policy routing: the SYN's mark picks the route back, here a
@@ -92,13 +97,8 @@ ns gw $IP rule add fwmark 7 lookup 100
 for backend in legacy nft; do
 	ns gw iptables-$backend -t mangle -A FORWARD -s 172.31.0.0/16 -j MARK --set-mark 7
 	ns gw iptables-$backend -t mangle -A FORWARD -p tcp -j VPNMSS --vpn-mss 172.31.0.0/16=auto
-	rm -f /tmp/cap.ready
-	ns web syncap -i web0 --syn --port 80 -n 1 -t 10000 --ready /tmp/cap.ready > /tmp/a.out &
-	wait_file /tmp/cap.ready
-	ns rw synsend -s 172.31.0.9 -d 203.0.113.2 --mss 1460
-	wait
 	expect_eq "auto ($backend): the SYN's mark selects the route back (MTU 1300)" \
-		"$(sed -n 's/.* mss=\([^ ]*\) .*/\1/p' /tmp/a.out)" 1260
+		"$(syn_mss 172.31.0.9)" 1260
 	ns gw iptables-$backend -t mangle -F
 done
 ns gw $IP rule del fwmark 7 lookup 100
@@ -118,13 +118,8 @@ ns gw iptables-nft -t mangle -N autochain
 ns gw iptables-nft -t mangle -A autochain -p tcp -j VPNMSS --vpn-name pre --vpn-mss 172.31.0.0/16=auto
 check "auto (nft): the jump from PREROUTING is accepted" \
 	ns gw iptables-nft -t mangle -A PREROUTING -j autochain
-rm -f /tmp/cap.ready
-ns web syncap -i web0 --syn --port 80 -n 1 -t 10000 --ready /tmp/cap.ready > /tmp/a.out &
-wait_file /tmp/cap.ready
-ns rw synsend -s 172.31.0.9 -d 203.0.113.2 --mss 1460
-wait
 expect_eq "auto (nft) reached from PREROUTING: the SYN passes unclamped" \
-	"$(sed -n 's/.* mss=\([^ ]*\) .*/\1/p' /tmp/a.out)" 1460
+	"$(syn_mss 172.31.0.9)" 1460
 expect_eq "auto (nft) reached from PREROUTING: counted as autofail" \
 	"$(ns gw sed -n 's/.* autofail=\([0-9]*\).*/\1/p' /proc/net/xt_vpnmss/pre)" 1
 ns gw iptables-nft -t mangle -F
