@@ -767,6 +767,21 @@ def determinism(S, k):
     return worst[0], worst[1], bs
 
 
+def added_spread(S, k):
+    """The largest (max - min) over rounds of a rule's added instructions
+    per SYN, absolute and relative, and where."""
+    worst = (0.0, 0.0, "")
+    for key, s in S.items():
+        if key[0] != k or key[1] != "syn" or key[2] in ("baseline", "empty-table"):
+            continue
+        if s.get("rounds", 0) < 2 or "added_max" not in s or s["added_median"] <= 0:
+            continue
+        d = s["added_max"] - s["added_min"]
+        if d / s["added_median"] >= worst[1]:
+            worst = (d, d / s["added_median"], "%s %s n=%d" % key[2:5])
+    return worst
+
+
 def compare(S, P, k):
     """The largest relative difference of ns per SYN through rtr between two
     runs' summaries, over the configurations both measured."""
@@ -936,6 +951,13 @@ def markdown18(summaries, prev, info, meta, out_dir, cap, nrows):
           "1%%: the largest spread (max - min) / median of a round's instructions per SYN is %s (%s); single "
           "batches of a configuration differ by at most %s." % (
               "met" if d <= 0.01 else "missed", pct(d), where or "one round only", pct(bs)))
+        ad, ar, aw = added_spread(S, k)
+        if aw:
+            a("- The added cost of one rule is a difference of two such counts divided by the copies, so its "
+              "rounds differ by more: at most %s instructions per SYN (%s of it, %s). Below 1%% needs more "
+              "copies or longer batches (`VPNMSS_GUEST_BENCH_AMP`, `_PACKETS`) than this run's %s x %s." % (
+                  fmt_i(ad), pct(ar), aw, info.get("icount." + k, {}).get("amp", "?"),
+                  info.get("icount." + k, {}).get("packets", "?")))
         if prev.get("icount"):
             c, cw, nk = compare(S, prev["icount"], k)
             if nk:
@@ -1027,6 +1049,13 @@ def main():
     res_path = os.path.join(out, "results.csv")
     prev_path = os.path.join(out, "results-previous.csv")
     meta, info = read_meta(meta_path)
+    if meta and not any(k.startswith(("icount.", "wall.")) for k in meta):
+        # a report from before the modes: all of it was wall-clock
+        for k in list(meta):
+            meta["wall." + k] = meta[k]
+        for kern in list(info):
+            if not kern.startswith(("icount.", "wall.")):
+                info["wall." + kern] = dict(info[kern])
     if args.results:
         rows = read_results(args.results)
     else:
@@ -1038,12 +1067,16 @@ def main():
         old = read_results(res_path) if os.path.exists(res_path) else []
         kept = [r for r in old if (r["kernel"], r["mode"]) not in fresh]
         replaced = [r for r in old if (r["kernel"], r["mode"]) in fresh]
-        if replaced:
-            write_results(replaced, prev_path)
-        rows = kept + new
-        write_results(rows, res_path)
         m, _ = read_meta(args.meta)
         mode = m.get("mode", "wall")
+        if replaced:
+            # the previous run of these kernels and mode, and its commit:
+            # two runs are compared only if they measured the same module
+            write_results(replaced, prev_path)
+            with open(prev_path + ".commit", "w") as f:
+                f.write(meta.get("%s.commit" % mode, "unknown") + "\n")
+        rows = kept + new
+        write_results(rows, res_path)
         for k, v in m.items():
             meta[k] = v
             meta["%s.%s" % (mode, k)] = v
@@ -1057,7 +1090,12 @@ def main():
     modes = sorted({r["mode"] for r in rows})
     summaries = {m: summarize(rows, m) for m in modes}
     prev = {}
-    if os.path.exists(prev_path):
+    same = False
+    if os.path.exists(prev_path + ".commit"):
+        pc = open(prev_path + ".commit").read().strip()
+        same = pc != "unknown" and "+dirty" not in pc and pc in (
+            meta.get("icount.commit"), meta.get("wall.commit"))
+    if same and os.path.exists(prev_path):
         prow = read_results(prev_path)
         prev = {m: summarize(prow, m) for m in sorted({r["mode"] for r in prow})}
     with open(os.path.join(out, "summary.csv"), "w"):
