@@ -598,12 +598,35 @@ static void vpnmss_replace16(struct sk_buff *skb, struct tcphdr *th, u8 *p,
 }
 
 /*
+ * vpnmss_replace16() with inet_proto_csum_replace2(.., false) spelled out:
+ * unless the checksum is left to the device (CHECKSUM_PARTIAL), it is
+ * updated in place as csum_replace4() does there; skb->csum needs nothing,
+ * since value and checksum change by opposite amounts.
+ */
+static __always_inline void vpnmss_replace16_inline(struct sk_buff *skb,
+						    struct tcphdr *th, u8 *p,
+						    unsigned int off, u16 val)
+{
+	u16 old = p[0] << 8 | p[1];
+
+	p[0] = val >> 8;
+	p[1] = val & 0xff;
+	if (off & 1) {
+		old = swab16(old);
+		val = swab16(val);
+	}
+	if (skb->ip_summed != CHECKSUM_PARTIAL)
+		csum_replace4(&th->check, (__force __be32)htons(old),
+			      (__force __be32)htons(val));
+}
+
+/*
  * The walk of vpnmss_parse_opts(), in one pass over the writable options
  * of @th, lowering every MSS value above @limit on the way.
  */
-static enum vpnmss_verdict vpnmss_rewrite(struct sk_buff *skb,
-					  struct tcphdr *th, unsigned int len,
-					  u16 limit)
+static __always_inline enum vpnmss_verdict
+vpnmss_rewrite(struct sk_buff *skb, struct tcphdr *th, unsigned int len,
+	       u16 limit)
 {
 	u8 *opt = (u8 *)(th + 1);
 	bool any = false, above = false;
@@ -627,8 +650,9 @@ static enum vpnmss_verdict vpnmss_rewrite(struct sk_buff *skb,
 			any = true;
 			if ((opt[i + 2] << 8 | opt[i + 3]) > limit) {
 				above = true;
-				vpnmss_replace16(skb, th, opt + i + 2,
-						 sizeof(*th) + i + 2, limit);
+				vpnmss_replace16_inline(skb, th, opt + i + 2,
+							sizeof(*th) + i + 2,
+							limit);
 			}
 		}
 		i += size;
@@ -646,9 +670,10 @@ malformed:
  * vpnmss_clamp() for a packet that cannot be made writable: the same
  * verdict from a read-only walk, and UNWRITABLE where it would write.
  */
-static enum vpnmss_verdict vpnmss_clamp_ro(struct sk_buff *skb,
-					   unsigned int thoff,
-					   unsigned int doff, u16 limit)
+static noinline enum vpnmss_verdict vpnmss_clamp_ro(struct sk_buff *skb,
+						    unsigned int thoff,
+						    unsigned int doff,
+						    u16 limit)
 {
 	u8 _opt[MAX_TCP_OPTION_SPACE];
 	struct vpnmss_opts o;
@@ -670,9 +695,9 @@ static enum vpnmss_verdict vpnmss_clamp_ro(struct sk_buff *skb,
  * the header is made writable first (a no-op for the usual private,
  * linear skb), so that the options are walked and written in one pass.
  */
-static enum vpnmss_verdict vpnmss_clamp(struct sk_buff *skb,
-					unsigned int thoff,
-					const struct tcphdr *th, u16 limit)
+static __always_inline enum vpnmss_verdict
+vpnmss_clamp(struct sk_buff *skb, unsigned int thoff, const struct tcphdr *th,
+	     u16 limit)
 {
 	unsigned int doff = th->doff * 4;
 
@@ -680,7 +705,9 @@ static enum vpnmss_verdict vpnmss_clamp(struct sk_buff *skb,
 		return VPNMSS_MALFORMED;
 	if (doff == sizeof(*th))
 		return VPNMSS_NO_OPTION;
-	if (unlikely(skb_ensure_writable(skb, thoff + doff)))
+	/* skb_ensure_writable()'s own test for a linear, private header */
+	if (unlikely(skb_cloned(skb) || thoff + doff > skb_headlen(skb)) &&
+	    skb_ensure_writable(skb, thoff + doff))
 		return vpnmss_clamp_ro(skb, thoff, doff, limit);
 	return vpnmss_rewrite(skb, (struct tcphdr *)(skb->data + thoff),
 			      doff - sizeof(*th), limit);
