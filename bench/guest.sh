@@ -27,6 +27,9 @@
 # Measurements (kind config backend n):
 #   syn  baseline       -       0   no rule, no table in rtr either
 #   syn  empty-table    legacy|nft 0 mangle table / FORWARD chain, no rule
+#                       (also at every N, with that N's 16*N sources: what a
+#                       rule at N is measured over, so that the number of
+#                       sources, which the rest of the path may feel, cancels)
 #   syn  tcpmss-one     legacy|nft 0 one -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --set-mss 1300
 #   syn  tcpmss-chain   legacy|nft N N rules -s PFX ... -j TCPMSS --set-mss MSS
 #   syn  nft-map        nft     N   one native rule, interval map of N prefixes
@@ -230,6 +233,8 @@ done
 	for n in $NLIST; do
 		c=$(copies_of $n)
 		for b in legacy nft; do
+			# the empty table again, with the 16*N sources of this N
+			echo "syn empty-table $b $n 1 empty-table 0"
 			echo "syn tcpmss-chain $b $n $c tcpmss-chain-$n $((c * n))"
 			echo "syn vpnmss $b $n $AMP vpnmss-$n $AMP"
 		done

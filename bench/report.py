@@ -159,7 +159,9 @@ def summarize(rows, mode="wall"):
         if config in ("baseline", "empty-table"):
             base = rounds.get((kernel, kind, "baseline", "-", 0), {})
         else:
-            base = rounds.get((kernel, kind, "empty-table", backend, 0), {})
+            # the empty table measured with the same sources, if any
+            base = rounds.get((kernel, kind, "empty-table", backend, key[4])) or \
+                rounds.get((kernel, kind, "empty-table", backend, 0), {})
         k = copies.get(key, 1)
         scale = statistics.median(ref_ns[(kernel, kind)])
         if mode == "icount":
