@@ -518,6 +518,17 @@ measure_bulk() {
 	done
 }
 
+# --- the timer's fixed cost ---------------------------------------------------
+# bench-nstime times the whole synsend process: its start-up is the same in
+# every batch and cancels in differences, but is part of each batch's ns per
+# packet.  A batch of one packet through ref measures it (median of 3).
+if [ -n "$NSTIME" ]; then
+	for i in 1 2 3; do
+		tsender $DST_REF --mss 1460 -n 1 2>&1 | sed -n 's/^ns=\([0-9]*\)$/\1/p'
+	done | sort -n | sed -n 2p > $W/startup
+	diag "BENCH-INFO kernel=$KVER startup_ns=$(cat $W/startup)"
+fi
+
 # --- the rounds ---------------------------------------------------------------
 
 nitems=$(wc -l < $W/items)
