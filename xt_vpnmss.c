@@ -339,7 +339,7 @@ vpnmss_index4(const struct vpnmss_lpm *lpm, u32 k)
 }
 
 /* The range of an IPv4 rule holding @addr. */
-static const struct vpnmss_range *
+static __always_inline const struct vpnmss_range *
 vpnmss_lpm_lookup4(const struct vpnmss_lpm *lpm, __be32 addr)
 {
 	return &lpm->range[vpnmss_index4(lpm, ntohl(addr))];
@@ -764,10 +764,14 @@ static const struct tcphdr *vpnmss_syn(const struct sk_buff *skb,
 	return th;
 }
 
-/* A SYN or SYN-ACK's TCP header @th of an IPv4 packet: look up, clamp, count. */
-static __always_inline void vpnmss_syn4(struct sk_buff *skb,
-					const struct xt_action_param *par,
-					const struct tcphdr *th)
+/*
+ * A SYN or SYN-ACK's TCP header @th of an IPv4 packet: look up, clamp,
+ * count.  Out of line, so that vpnmss_tg4() saves no registers for the
+ * segments without SYN and reaches this by a tail call.
+ */
+static noinline unsigned int vpnmss_syn4(struct sk_buff *skb,
+					 const struct xt_action_param *par,
+					 const struct tcphdr *th)
 {
 	const struct xt_vpnmss_tginfo4 *info = par->targinfo;
 	const struct iphdr *iph = ip_hdr(skb);
@@ -784,6 +788,7 @@ static __always_inline void vpnmss_syn4(struct sk_buff *skb,
 	if (r)
 		vpnmss_count(r, limit ? vpnmss_clamp(skb, par->thoff, th, limit) :
 					VPNMSS_AUTOFAIL);
+	return XT_CONTINUE;
 }
 
 /* vpnmss_tg4() for a TCP header outside the linear area: a copy of it. */
@@ -815,7 +820,7 @@ static unsigned int vpnmss_tg4(struct sk_buff *skb,
 	}
 	th = (const struct tcphdr *)(skb->data + par->thoff);
 	if (th->syn && !th->rst)
-		vpnmss_syn4(skb, par, th);
+		return vpnmss_syn4(skb, par, th);
 	return XT_CONTINUE;
 }
 
