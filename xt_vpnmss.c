@@ -12,7 +12,9 @@
  * packet's own route toward the destination, minus the IP and TCP headers.
  *
  * checkentry flattens the prefixes into sorted, disjoint address ranges, so
- * the per-packet lookup is a binary search with no lock and no allocation.
+ * the per-packet lookup is a branch-free binary search over their first
+ * addresses (32-bit keys for IPv4), kept apart from the ranges' values,
+ * with no lock and no allocation.
  *
  * A rule may name its table (--vpn-name).  The table then counts, per entry
  * and per CPU, what happened to the SYNs that entry decided, and shows it
@@ -66,12 +68,13 @@ struct vpnmss_ctr {
 	u64 n[VPNMSS_NR_VERDICTS];
 };
 
-/* A range of addresses that starts at @first and ends where the next one
- * starts; @mss is 0 where no prefix covers it.  @ctr is the entry's
- * counters in a named table, else NULL.
+/* What a range of addresses decides, 16 bytes: the range starts at the
+ * lookup table's key of the same index and ends where the next one starts;
+ * @mss is 0 where no prefix covers it.  @ctr is the entry's counters in a
+ * named table, else NULL: counting is one per-CPU increment through the
+ * line the lookup has just read.
  */
 struct vpnmss_range {
-	struct vpnmss_key first;
 	struct vpnmss_ctr __percpu *ctr;
 	u16 mss;
 	u16 entry;
@@ -80,9 +83,31 @@ struct vpnmss_range {
 
 struct vpnmss_set;
 
+/*
+ * The lookup table: @nr ranges, and their first addresses in the same
+ * order in a separate array, so that the search reads only keys (4 bytes
+ * for IPv4, 16 for IPv6) and one value at the end.  @first4 is set for an
+ * IPv4 rule, @first for an IPv6 one.  Range 0 starts at address 0.
+ */
+/*
+ * IPv4 tables also get a direct-indexed first level: the window of
+ * VPNMSS_BUCKETS buckets of 2^@shift4 addresses each from @base4, chosen
+ * in checkentry to cover every range boundary from the second to the
+ * last.  @bucket4[j] is the range holding bucket j's first address, so an
+ * address in bucket j lies in one of the ranges bucket4[j] to
+ * bucket4[j + 1]; bucket VPNMSS_BUCKETS stands for everything above the
+ * window, and addresses below it lie in range 0.
+ */
+#define VPNMSS_BUCKETS	256
+
 struct vpnmss_lpm {
 	struct vpnmss_set *set;	/* in the named table, or NULL */
 	unsigned int nr;
+	const u32 *first4;
+	const struct vpnmss_key *first;
+	u32 base4;
+	unsigned int shift4;
+	u16 bucket4[VPNMSS_BUCKETS + 2];
 	struct vpnmss_range range[];
 };
 
@@ -188,20 +213,26 @@ static int vpnmss_key_cmp(const void *a, const void *b)
  * resolve each boundary once.  O(n^2) for n <= 256, in process context.
  */
 static struct vpnmss_lpm *vpnmss_lpm_build(const struct vpnmss_pfx *p,
-					   unsigned int n)
+					   unsigned int n, bool v4)
 {
 	struct vpnmss_key *pts;
 	struct vpnmss_lpm *lpm;
+	void *keys;
 	unsigned int i, j, nr_pts = 0;
+	size_t ksize = v4 ? sizeof(u32) : sizeof(struct vpnmss_key);
+	size_t size;
 
 	pts = kmalloc_array(2 * n + 1, sizeof(*pts), GFP_KERNEL);
 	if (!pts)
 		return NULL;
-	lpm = kmalloc(struct_size(lpm, range, 2 * n + 1), GFP_KERNEL);
+	/* the ranges, then their keys (aligned for either kind) */
+	size = ALIGN(struct_size(lpm, range, 2 * n + 1), sizeof(u64));
+	lpm = kmalloc(size + (2 * n + 1) * ksize, GFP_KERNEL);
 	if (!lpm) {
 		kfree(pts);
 		return NULL;
 	}
+	keys = (u8 *)lpm + size;
 
 	pts[nr_pts++] = (struct vpnmss_key){ 0, 0 };
 	for (i = 0; i < n; i++) {
@@ -223,38 +254,128 @@ static struct vpnmss_lpm *vpnmss_lpm_build(const struct vpnmss_pfx *p,
 
 		if (i && vpnmss_key_eq(&pts[i], &pts[i - 1]))
 			continue;
+		/* IPv4 addresses end at ::255.255.255.255: no key reaches
+		 * the range past a prefix that ends there.
+		 */
+		if (v4 && (pts[i].hi || pts[i].lo > U32_MAX))
+			break;
 		for (j = 0; j < n; j++)
 			if (vpnmss_pfx_has(&p[j], &pts[i]) &&
 			    (best == VPNMSS_NO_ENTRY || p[j].plen > p[best].plen))
 				best = j;
 		if (lpm->nr && lpm->range[lpm->nr - 1].entry == best)
 			continue;
+		/* compacts pts in place: lpm->nr <= i, pts[i - 1] was read */
+		pts[lpm->nr] = pts[i];
 		r = &lpm->range[lpm->nr++];
-		r->first = pts[i];
 		r->ctr = NULL;
 		r->entry = best;
 		r->mss = best == VPNMSS_NO_ENTRY ? 0 : p[best].mss;
 		r->flags = best == VPNMSS_NO_ENTRY ? 0 : p[best].flags;
 	}
+	if (v4) {
+		u32 *f4 = keys;
+
+		for (i = 0; i < lpm->nr; i++)
+			f4[i] = pts[i].lo;
+		lpm->first4 = f4;
+		lpm->first = NULL;
+	} else {
+		memcpy(keys, pts, lpm->nr * sizeof(*pts));
+		lpm->first4 = NULL;
+		lpm->first = keys;
+	}
 	kfree(pts);
 	return lpm;
 }
 
-/* The range holding @k; range[0] starts at address 0, so there is one. */
+/*
+ * The index of the range holding @k: the last first address at or below
+ * it.  The search halves a window of @n keys starting at @base a fixed
+ * number of times, ceil(log2(nr)), with a conditional move and no branch
+ * on the data; key 0 is 0, so there is always one.
+ */
+static __always_inline unsigned int
+vpnmss_search4(const u32 *first, unsigned int n, u32 k)
+{
+	unsigned int base = 0;
+
+	while (n > 1) {
+		unsigned int half = n / 2;
+
+		base = READ_ONCE(first[base + half]) <= k ? base + half : base;
+		n -= half;
+	}
+	return base;
+}
+
+static __always_inline unsigned int
+vpnmss_search6(const struct vpnmss_key *first, unsigned int n,
+	       const struct vpnmss_key *k)
+{
+	unsigned int base = 0;
+
+	while (n > 1) {
+		unsigned int half = n / 2;
+
+		base = vpnmss_key_lt(k, &first[base + half]) ? base : base + half;
+		n -= half;
+	}
+	return base;
+}
+
+/* The index of the range of an IPv4 table holding @k (host order). */
+static __always_inline unsigned int
+vpnmss_index4(const struct vpnmss_lpm *lpm, u32 k)
+{
+	unsigned int j, lo;
+
+	if (k < lpm->base4)
+		return 0;
+	j = min_t(u32, (k - lpm->base4) >> lpm->shift4, VPNMSS_BUCKETS);
+	lo = lpm->bucket4[j];
+	return lo + vpnmss_search4(lpm->first4 + lo,
+				   lpm->bucket4[j + 1] - lo + 1, k);
+}
+
+/* The range of an IPv4 rule holding @addr. */
+static __always_inline const struct vpnmss_range *
+vpnmss_lpm_lookup4(const struct vpnmss_lpm *lpm, __be32 addr)
+{
+	return &lpm->range[vpnmss_index4(lpm, ntohl(addr))];
+}
+
+/* The range holding @k, in either family's table (an IPv4 key is ::a.b.c.d). */
 static const struct vpnmss_range *
 vpnmss_lpm_lookup(const struct vpnmss_lpm *lpm, const struct vpnmss_key *k)
 {
-	unsigned int lo = 0, hi = lpm->nr;
+	if (lpm->first4)
+		return &lpm->range[vpnmss_index4(lpm, k->lo)];
+	return &lpm->range[vpnmss_search6(lpm->first, lpm->nr, k)];
+}
 
-	while (hi - lo > 1) {
-		unsigned int mid = lo + (hi - lo) / 2;
+/*
+ * The first level of an IPv4 table: the narrowest buckets whose window
+ * holds every boundary from the second (the first is 0) to the last, and
+ * each bucket's first range.  O(VPNMSS_BUCKETS log nr), in checkentry.
+ */
+static void vpnmss_buckets4(struct vpnmss_lpm *lpm)
+{
+	const u32 *f = lpm->first4;
+	u32 lo = lpm->nr > 1 ? f[1] : 0, hi = f[lpm->nr - 1];
+	unsigned int shift = 0, j;
 
-		if (vpnmss_key_lt(k, &lpm->range[mid].first))
-			hi = mid;
-		else
-			lo = mid;
+	while ((hi >> shift) - (lo >> shift) >= VPNMSS_BUCKETS)
+		shift++;
+	lpm->shift4 = shift;
+	lpm->base4 = lo >> shift << shift;
+	for (j = 0; j <= VPNMSS_BUCKETS; j++) {
+		u64 a = (u64)lpm->base4 + ((u64)j << shift);
+
+		lpm->bucket4[j] = a > U32_MAX ? lpm->nr - 1 :
+				  vpnmss_search4(f, lpm->nr, a);
 	}
-	return &lpm->range[lo];
+	lpm->bucket4[VPNMSS_BUCKETS + 1] = lpm->nr - 1;
 }
 
 /* "auto" reads the packet's route, so it needs a hook after routing. */
@@ -339,12 +460,25 @@ static u16 vpnmss_auto(const struct vpnmss_pkt *pkt, bool source)
 	return min_t(unsigned int, mtu - hdrs, XT_VPNMSS_MSS_MAX);
 }
 
-static u16 vpnmss_value(const struct vpnmss_range *r,
-			const struct vpnmss_pkt *pkt, bool source)
+/* Out of line, so that the common path keeps no vpnmss_pkt on its stack. */
+static noinline u16 vpnmss_auto_of(struct sk_buff *skb,
+				   const struct xt_action_param *par,
+				   const struct tcphdr *th, bool source)
+{
+	struct vpnmss_pkt pkt = { .skb = skb, .par = par, .th = th };
+
+	return vpnmss_auto(&pkt, source);
+}
+
+/* @par is NULL when the table holds no "auto" entry (KUnit). */
+static __always_inline u16 vpnmss_value(const struct vpnmss_range *r,
+					struct sk_buff *skb,
+					const struct xt_action_param *par,
+					const struct tcphdr *th, bool source)
 {
 	if (likely(!(r->flags & XT_VPNMSS_E_AUTO)))
 		return r->mss;
-	return pkt ? vpnmss_auto(pkt, source) : 0;
+	return par ? vpnmss_auto_of(skb, par, th, source) : 0;
 }
 
 /*
@@ -354,34 +488,40 @@ static u16 vpnmss_value(const struct vpnmss_range *r,
  * "auto" one without a path.  @pkt may be NULL when the table holds no
  * "auto" entry.
  */
-static const struct vpnmss_range *
-vpnmss_limit(const struct vpnmss_lpm *lpm, u8 dir,
-	     const struct vpnmss_key *src, const struct vpnmss_key *dst,
-	     const struct vpnmss_pkt *pkt, u16 *limit)
+static __always_inline const struct vpnmss_range *
+vpnmss_decide(const struct vpnmss_range *rs, const struct vpnmss_range *rd,
+	      struct sk_buff *skb, const struct xt_action_param *par,
+	      const struct tcphdr *th, u16 *limit)
 {
-	const struct vpnmss_range *rs = NULL, *rd = NULL;
 	u16 s = 0, d = 0;
 
-	if (dir & XT_VPNMSS_DIR_SRC) {
-		rs = vpnmss_lpm_lookup(lpm, src);
-		if (rs->entry == VPNMSS_NO_ENTRY)
-			rs = NULL;
-		else
-			s = vpnmss_value(rs, pkt, true);
-	}
-	if (dir & XT_VPNMSS_DIR_DST) {
-		rd = vpnmss_lpm_lookup(lpm, dst);
-		if (rd->entry == VPNMSS_NO_ENTRY)
-			rd = NULL;
-		else
-			d = vpnmss_value(rd, pkt, false);
-	}
+	if (rs && rs->entry == VPNMSS_NO_ENTRY)
+		rs = NULL;
+	if (rd && rd->entry == VPNMSS_NO_ENTRY)
+		rd = NULL;
+	if (rs)
+		s = vpnmss_value(rs, skb, par, th, true);
+	if (rd)
+		d = vpnmss_value(rd, skb, par, th, false);
 	if (s && (!d || s <= d)) {
 		*limit = s;
 		return rs;
 	}
 	*limit = d;
 	return d || !rs ? rd : rs;
+}
+
+static const struct vpnmss_range *
+vpnmss_limit(const struct vpnmss_lpm *lpm, u8 dir,
+	     const struct vpnmss_key *src, const struct vpnmss_key *dst,
+	     const struct vpnmss_pkt *pkt, u16 *limit)
+{
+	return vpnmss_decide(dir & XT_VPNMSS_DIR_SRC ?
+			     vpnmss_lpm_lookup(lpm, src) : NULL,
+			     dir & XT_VPNMSS_DIR_DST ?
+			     vpnmss_lpm_lookup(lpm, dst) : NULL,
+			     pkt ? pkt->skb : NULL, pkt ? pkt->par : NULL,
+			     pkt ? pkt->th : NULL, limit);
 }
 
 /* Counts a SYN in the deciding entry's counters, if the table is named. */
@@ -458,12 +598,125 @@ static void vpnmss_replace16(struct sk_buff *skb, struct tcphdr *th, u8 *p,
 }
 
 /*
- * Lowers every MSS option of the TCP header at @thoff that is above @limit.
- * @th is a copy of that header, already known to carry SYN.
+ * vpnmss_replace16() with inet_proto_csum_replace2(.., false) spelled out:
+ * unless the checksum is left to the device (CHECKSUM_PARTIAL), it is
+ * updated in place as csum_replace4() does there; skb->csum needs nothing,
+ * since value and checksum change by opposite amounts.
  */
-static enum vpnmss_verdict vpnmss_clamp(struct sk_buff *skb,
-					unsigned int thoff,
-					const struct tcphdr *th, u16 limit)
+static __always_inline void vpnmss_replace16_inline(struct sk_buff *skb,
+						    struct tcphdr *th, u8 *p,
+						    unsigned int off, u16 val)
+{
+	u16 old = p[0] << 8 | p[1];
+
+	p[0] = val >> 8;
+	p[1] = val & 0xff;
+	if (off & 1) {
+		old = swab16(old);
+		val = swab16(val);
+	}
+	if (skb->ip_summed != CHECKSUM_PARTIAL)
+		csum_replace4(&th->check, (__force __be32)htons(old),
+			      (__force __be32)htons(val));
+}
+
+/*
+ * The walk of vpnmss_parse_opts(), in one pass over the writable options
+ * of @th, lowering every MSS value above @limit on the way.
+ */
+static __always_inline enum vpnmss_verdict
+vpnmss_rewrite(struct sk_buff *skb, struct tcphdr *th, unsigned int len,
+	       u16 limit)
+{
+	u8 *opt = (u8 *)(th + 1);
+	bool any = false, above = false;
+	unsigned int i = 0;
+
+	while (i < len) {
+		unsigned int size;
+
+		if (opt[i] == TCPOPT_EOL)
+			break;
+		if (opt[i] == TCPOPT_NOP) {
+			i++;
+			continue;
+		}
+		if (len - i < 2)
+			goto malformed;
+		size = opt[i + 1];
+		if (size < 2 || size > len - i)
+			goto malformed;
+		if (opt[i] == TCPOPT_MSS && size == TCPOLEN_MSS) {
+			any = true;
+			if ((opt[i + 2] << 8 | opt[i + 3]) > limit) {
+				above = true;
+				vpnmss_replace16_inline(skb, th, opt + i + 2,
+							sizeof(*th) + i + 2,
+							limit);
+			}
+		}
+		i += size;
+	}
+	if (!any)
+		return VPNMSS_NO_OPTION;
+	return above ? VPNMSS_CLAMPED : VPNMSS_NOT_ABOVE;
+malformed:
+	if (!any)
+		return VPNMSS_MALFORMED;
+	return above ? VPNMSS_CLAMPED : VPNMSS_NOT_ABOVE;
+}
+
+/*
+ * vpnmss_clamp() for a packet that cannot be made writable: the same
+ * verdict from a read-only walk, and UNWRITABLE where it would write.
+ */
+static noinline enum vpnmss_verdict vpnmss_clamp_ro(struct sk_buff *skb,
+						    unsigned int thoff,
+						    unsigned int doff,
+						    u16 limit)
+{
+	u8 _opt[MAX_TCP_OPTION_SPACE];
+	struct vpnmss_opts o;
+	const u8 *opt;
+
+	opt = skb_header_pointer(skb, thoff + sizeof(struct tcphdr),
+				 doff - sizeof(struct tcphdr), _opt);
+	if (!opt)
+		return VPNMSS_MALFORMED;
+	vpnmss_parse_opts(opt, doff - sizeof(struct tcphdr), limit, &o);
+	if (!o.nr_mss)
+		return o.malformed ? VPNMSS_MALFORMED : VPNMSS_NO_OPTION;
+	return o.nr_above ? VPNMSS_UNWRITABLE : VPNMSS_NOT_ABOVE;
+}
+
+/*
+ * Lowers every MSS option of the TCP header at @thoff that is above @limit.
+ * @th is a copy of that header, already known to carry SYN.  Like TCPMSS,
+ * the header is made writable first (a no-op for the usual private,
+ * linear skb), so that the options are walked and written in one pass.
+ */
+static __always_inline enum vpnmss_verdict
+vpnmss_clamp(struct sk_buff *skb, unsigned int thoff, const struct tcphdr *th,
+	     u16 limit)
+{
+	unsigned int doff = th->doff * 4;
+
+	if (doff < sizeof(*th))
+		return VPNMSS_MALFORMED;
+	if (doff == sizeof(*th))
+		return VPNMSS_NO_OPTION;
+	/* skb_ensure_writable()'s own test for a linear, private header */
+	if (unlikely(skb_cloned(skb) || thoff + doff > skb_headlen(skb)) &&
+	    skb_ensure_writable(skb, thoff + doff))
+		return vpnmss_clamp_ro(skb, thoff, doff, limit);
+	return vpnmss_rewrite(skb, (struct tcphdr *)(skb->data + thoff),
+			      doff - sizeof(*th), limit);
+}
+
+/* The walk and rewrite in three passes, as before; for KUnit's comparison. */
+static enum vpnmss_verdict __maybe_unused
+vpnmss_clamp_3pass(struct sk_buff *skb, unsigned int thoff,
+		   const struct tcphdr *th, u16 limit)
 {
 	unsigned int doff = th->doff * 4, i;
 	u8 _opt[MAX_TCP_OPTION_SPACE];
@@ -511,31 +764,63 @@ static const struct tcphdr *vpnmss_syn(const struct sk_buff *skb,
 	return th;
 }
 
-static unsigned int vpnmss_tg4(struct sk_buff *skb,
-			       const struct xt_action_param *par)
+/*
+ * A SYN or SYN-ACK's TCP header @th of an IPv4 packet: look up, clamp,
+ * count.  Out of line, so that vpnmss_tg4() saves no registers for the
+ * segments without SYN and reaches this by a tail call.
+ */
+static noinline unsigned int vpnmss_syn4(struct sk_buff *skb,
+					 const struct xt_action_param *par,
+					 const struct tcphdr *th)
 {
 	const struct xt_vpnmss_tginfo4 *info = par->targinfo;
-	struct vpnmss_pkt pkt = { .skb = skb, .par = par };
 	const struct iphdr *iph = ip_hdr(skb);
+	const struct vpnmss_lpm *lpm = info->lpm;
 	const struct vpnmss_range *r;
-	struct vpnmss_key src, dst;
-	const struct tcphdr *th;
-	struct tcphdr _th;
+	u8 dir = info->hdr.dir;
 	u16 limit;
 
-	if (iph->protocol != IPPROTO_TCP)
-		return XT_CONTINUE;
-	th = vpnmss_syn(skb, par, &_th);
-	if (!th)
-		return XT_CONTINUE;
-
-	pkt.th = th;
-	vpnmss_key4(&src, iph->saddr);
-	vpnmss_key4(&dst, iph->daddr);
-	r = vpnmss_limit(info->lpm, info->hdr.dir, &src, &dst, &pkt, &limit);
+	r = vpnmss_decide(dir & XT_VPNMSS_DIR_SRC ?
+			  vpnmss_lpm_lookup4(lpm, iph->saddr) : NULL,
+			  dir & XT_VPNMSS_DIR_DST ?
+			  vpnmss_lpm_lookup4(lpm, iph->daddr) : NULL,
+			  skb, par, th, &limit);
 	if (r)
 		vpnmss_count(r, limit ? vpnmss_clamp(skb, par->thoff, th, limit) :
 					VPNMSS_AUTOFAIL);
+	return XT_CONTINUE;
+}
+
+/* vpnmss_tg4() for a TCP header outside the linear area: a copy of it. */
+static noinline void vpnmss_tg4_copy(struct sk_buff *skb,
+				     const struct xt_action_param *par)
+{
+	struct tcphdr _th;
+	const struct tcphdr *th;
+
+	th = skb_header_pointer(skb, par->thoff, sizeof(_th), &_th);
+	if (th && th->syn && !th->rst)
+		vpnmss_syn4(skb, par, th);
+}
+
+/*
+ * The common case reads the TCP header in place and keeps nothing on the
+ * stack, so that a segment without SYN costs a few loads and compares.
+ */
+static unsigned int vpnmss_tg4(struct sk_buff *skb,
+			       const struct xt_action_param *par)
+{
+	const struct tcphdr *th;
+
+	if (ip_hdr(skb)->protocol != IPPROTO_TCP || par->fragoff)
+		return XT_CONTINUE;
+	if (unlikely(skb_headlen(skb) < par->thoff + sizeof(*th))) {
+		vpnmss_tg4_copy(skb, par);
+		return XT_CONTINUE;
+	}
+	th = (const struct tcphdr *)(skb->data + par->thoff);
+	if (th->syn && !th->rst)
+		return vpnmss_syn4(skb, par, th);
 	return XT_CONTINUE;
 }
 
@@ -571,8 +856,10 @@ static unsigned int vpnmss_tg6(struct sk_buff *skb,
 		return XT_CONTINUE;
 
 	pkt.th = th;
-	vpnmss_key6(&src, ip6h->saddr.s6_addr32);
-	vpnmss_key6(&dst, ip6h->daddr.s6_addr32);
+	if (info->hdr.dir & XT_VPNMSS_DIR_SRC)
+		vpnmss_key6(&src, ip6h->saddr.s6_addr32);
+	if (info->hdr.dir & XT_VPNMSS_DIR_DST)
+		vpnmss_key6(&dst, ip6h->daddr.s6_addr32);
 	r = vpnmss_limit(info->lpm, info->hdr.dir, &src, &dst, &pkt, &limit);
 	if (r)
 		vpnmss_count(r, limit ? vpnmss_clamp(skb, par->thoff, th, limit) :
@@ -1150,11 +1437,13 @@ static int vpnmss_check(const struct vpnmss_family *f,
 		ret = -EINVAL;
 		goto out;
 	}
-	*lpm = vpnmss_lpm_build(p, h->count);
+	*lpm = vpnmss_lpm_build(p, h->count, f->index == 0);
 	if (!*lpm) {
 		ret = -ENOMEM;
 		goto out;
 	}
+	if ((*lpm)->first4)
+		vpnmss_buckets4(*lpm);
 	if (h->flags & XT_VPNMSS_F_NAME) {
 		ret = vpnmss_name_get(f, par, h->name, p, h->count, *lpm);
 		if (ret) {

@@ -27,6 +27,9 @@
 # Measurements (kind config backend n):
 #   syn  baseline       -       0   no rule, no table in rtr either
 #   syn  empty-table    legacy|nft 0 mangle table / FORWARD chain, no rule
+#                       (also at every N, with that N's 16*N sources: what a
+#                       rule at N is measured over, so that the number of
+#                       sources, which the rest of the path may feel, cancels)
 #   syn  tcpmss-one     legacy|nft 0 one -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --set-mss 1300
 #   syn  tcpmss-chain   legacy|nft N N rules -s PFX ... -j TCPMSS --set-mss MSS
 #   syn  nft-map        nft     N   one native rule, interval map of N prefixes
@@ -43,13 +46,31 @@
 # SYNs (MSS 1460) cycle through the 16*N addresses of the N prefixes, so
 # every SYN is clamped and every entry is hit equally often.
 #
-# Tunables (VPNMSS_GUEST_BENCH_*): AMP, REPS, PAIRS (per measurement and round),
-# PACKETS (per timed SYN/ACK batch), WARMUP, BULK (bytes per transfer),
-# N (list), CAP (rule capacity), SEED, BACKLOG (netdev_max_backlog while
-# batches run).
+#   syn  vpnmss-auto    legacy  N   the same with every entry "auto" (a route
+#                                   and xfrm lookup per SYN; copy 0 clamps)
+#
+# Modes (VPNMSS_GUEST_BENCH_MODE): icount, under QEMU -icount shift=0 with
+# one vCPU, where the guest clock counts instructions and bench-nstime
+# (bench/nstime.c) times every batch to the nanosecond, i.e. to the
+# instruction; wall, two vCPUs and QEMU's ordinary clock.  The sender and
+# its softirq run on the last CPU (1 in wall mode, 0 with one vCPU).
+#
+# Tunables (VPNMSS_GUEST_BENCH_*): MODE, AMP, REPS, PAIRS (per measurement and round),
+# PACKETS (per timed SYN/ACK batch), WARMUP, BULK (bytes per transfer, 0:
+# no bulk transfers), N (list), CAP (rule capacity), SEED, BACKLOG
+# (netdev_max_backlog while batches run), CONFIGS (only these SYN
+# configurations, a list; default all).
 . /tests/lib.sh
 
+MODE=${VPNMSS_GUEST_BENCH_MODE:-wall}
 REPS=${VPNMSS_GUEST_BENCH_REPS:-7}
+CONFIGS=${VPNMSS_GUEST_BENCH_CONFIGS:-}
+# The CPU that sends and forwards: the last one.
+SCPU=$(($(nproc) - 1))
+# bench-nstime times a command to the nanosecond (= instruction in icount
+# mode); without it, synsend's own milliseconds.
+NSTIME=
+command -v bench-nstime >/dev/null && NSTIME=bench-nstime
 PAIRS=${VPNMSS_GUEST_BENCH_PAIRS:-4}
 PACKETS=${VPNMSS_GUEST_BENCH_PACKETS:-4096}
 WARMUP=${VPNMSS_GUEST_BENCH_WARMUP:-1024}
@@ -98,13 +119,17 @@ ns ref sysctl -qw net.ipv4.ip_forward=1
 "$IP" -n cli route add 10.0.4.0/24 via 10.0.3.1
 "$IP" -n srv route add 10.0.3.0/24 via 10.0.4.1
 ns srv sysctl -qw net.ipv4.ip_forward=0
+# "auto" entries take the MTU of the route back to the source: 1400 (only
+# rtr's replies would use it; there are none), so they clamp to 1360.
+"$IP" -n rtr route replace 10.1.0.0/16 via 10.0.1.2 mtu lock 1400
+AUTO_MSS=1360
 # Bulk: one skb per segment through the routers (no TSO/GSO super-packets),
 # so that the per-packet cost is what the rules see.
 for d in srv:srv0 srv:srv1 cli:cli0 cli:cli1; do
 	ns ${d%:*} ethtool -K ${d#*:} tso off gso off
 done
 
-diag "BENCH-INFO kernel=$KVER cpus=$(nproc) amp=$AMP reps=$REPS pairs=$PAIRS packets=$PACKETS warmup=$WARMUP bulk=$BULK n='$NLIST' cap=$CAP seed=$SEED backlog=$BACKLOG"
+diag "BENCH-INFO kernel=$KVER mode=$MODE nstime=${NSTIME:-none} cpus=$(nproc) amp=$AMP reps=$REPS pairs=$PAIRS packets=$PACKETS warmup=$WARMUP bulk=$BULK n='$NLIST' cap=$CAP seed=$SEED backlog=$BACKLOG"
 diag "BENCH-INFO iptables='$(iptables-legacy -V 2>&1)' nft='$(nft -v 2>&1)'"
 
 # --- rule sets, generated once ------------------------------------------------
@@ -149,6 +174,11 @@ l_tcpmss_chain() {
 }
 l_vpnmss() { echo "-A FORWARD $GATE -j VPNMSS --vpn-dir src $(vpnmss_list "$n" "$1")"; }
 l_vpnmss_named() { echo "-A FORWARD $GATE -j VPNMSS --vpn-dir src --vpn-name bench$1 $(vpnmss_list "$n" "$1")"; }
+# vpnmss_auto_list N: the --vpn-mss options, every entry auto
+vpnmss_auto_list() {
+	entries "$1" | awk '{ printf "%s%s=auto", ((NR - 1) % 32 ? "," : (NR > 1 ? " --vpn-mss " : "--vpn-mss ")), $1 }'
+}
+l_vpnmss_auto() { echo "-A FORWARD $GATE -j VPNMSS --vpn-dir src $(vpnmss_auto_list "$n")"; }
 l_vpnmss_nogate() { echo "-A FORWARD -p tcp -j VPNMSS --vpn-dir src $(vpnmss_list "$n" "$1")"; }
 # gen_amp FILE K FUNC: an iptables-restore file with K copies of FUNC's rules
 gen_amp() {
@@ -188,6 +218,7 @@ for n in $NLIST; do
 	gen_amp $W/rules/tcpmss-chain-$n "$(copies_of $n)" l_tcpmss_chain
 	gen_amp $W/rules/vpnmss-$n $AMP l_vpnmss
 	gen_amp $W/rules/vpnmss-named-$n $AMP l_vpnmss_named
+	gen_amp $W/rules/vpnmss-auto-$n $AMP l_vpnmss_auto
 	nft_map $n $AMP > $W/rules/nft-map-$n
 done
 
@@ -202,20 +233,31 @@ done
 	for n in $NLIST; do
 		c=$(copies_of $n)
 		for b in legacy nft; do
+			# the empty table again, with the 16*N sources of this N
+			echo "syn empty-table $b $n 1 empty-table 0"
 			echo "syn tcpmss-chain $b $n $c tcpmss-chain-$n $((c * n))"
 			echo "syn vpnmss $b $n $AMP vpnmss-$n $AMP"
 		done
 		echo "syn vpnmss-named legacy $n $AMP vpnmss-named-$n $AMP"
+		echo "syn vpnmss-auto legacy $n $AMP vpnmss-auto-$n $AMP"
 		echo "syn nft-map nft $n $AMP nft-map-$n $AMP"
 	done
-	for k in ack bulk; do
+	kinds=ack
+	[ "$BULK" = 0 ] || kinds="ack bulk"
+	for k in $kinds; do
 		echo "$k baseline - 0 1 - 0"
 		for b in legacy nft; do
 			echo "$k empty-table $b 0 1 empty-table 0"
 			echo "$k vpnmss-nogate $b $CAP $AMP vpnmss-nogate-$CAP $AMP"
 		done
 	done
-} > $W/items
+} > $W/items.all
+# CONFIGS: only those SYN configurations (and what they are measured over)
+if [ -n "$CONFIGS" ]; then
+	awk -v want=" $CONFIGS baseline empty-table " '$1 != "syn" || index(want, " " $2 " ")' $W/items.all > $W/items
+else
+	cp $W/items.all $W/items
+fi
 
 # --- loading and clearing rule sets ---------------------------------------------
 
@@ -259,12 +301,18 @@ count_rules() {
 
 # --- traffic ------------------------------------------------------------------
 
-# sender DST ARGS...: synsend from cli on CPU 1, the CPU whose softirq does
-# the forwarding
+# sender DST ARGS...: synsend from cli on CPU SCPU, the CPU whose softirq
+# does the forwarding
 sender() {
 	d=$1
 	shift
-	"$IP" netns exec cli taskset -c 1 synsend -4 -s $SRC -d "$d" "$@"
+	"$IP" netns exec cli taskset -c $SCPU synsend -4 -s $SRC -d "$d" "$@"
+}
+# tsender DST ARGS...: the same, timed by bench-nstime if there is one
+tsender() {
+	d=$1
+	shift
+	"$IP" netns exec cli $NSTIME taskset -c $SCPU synsend -4 -s $SRC -d "$d" "$@"
 }
 
 # softnet_drops: packets dropped by full per-CPU backlogs, all CPUs
@@ -287,7 +335,7 @@ softnet_drops() {
 # is retried.
 KSOFTIRQD=
 for p in /proc/[0-9]*; do
-	[ "$(cat "$p/comm" 2>/dev/null)" = ksoftirqd/1 ] && KSOFTIRQD=${p#/proc/}
+	[ "$(cat "$p/comm" 2>/dev/null)" = ksoftirqd/$SCPU ] && KSOFTIRQD=${p#/proc/}
 done
 ksoftirqd_ns() {
 	if [ -n "$KSOFTIRQD" ] && [ -r /proc/$KSOFTIRQD/schedstat ]; then
@@ -335,11 +383,11 @@ check_mss() {
 		[ "$(grep -c '^src=' $W/mss.out)" != $cnt ] && [ $try -lt 3 ] || break
 		try=$((try + 1))
 	done
-	why=$(awk -v cfg="$cfg" -v cnt="$cnt" -v last=$(($5 - 1)) '
+	why=$(awk -v cfg="$cfg" -v cnt="$cnt" -v auto=$AUTO_MSS -v last=$(($5 - 1)) '
 		/^src=/ {
 			split($1, a, "="); split(a[2], o, ".")
 			idx = int(((o[3] * 256) + o[4]) / 16)
-			want = cfg == "baseline" || cfg == "empty-table" ? 1460 : (cfg == "tcpmss-one" ? 1300 : 1000 + idx) - last
+			want = cfg == "baseline" || cfg == "empty-table" ? 1460 : cfg == "vpnmss-auto" ? auto : (cfg == "tcpmss-one" ? 1300 : 1000 + idx) - last
 			split($6, m, "=")
 			if (m[2] != want && !bad) bad = $1 " mss=" m[2] " want " want
 			got++
@@ -369,10 +417,12 @@ batch() {
 	shift
 	d0=$(softnet_drops)
 	s0=$(ksoftirqd_ns)
-	out=$(sender $dst "$@" -n $PACKETS 2>&1)
+	out=$(tsender $dst "$@" -n $PACKETS 2>&1)
 	s1=$(ksoftirqd_ns)
 	d1=$(softnet_drops)
 	secs=$(echo "$out" | sed -n 's/^sent [0-9]* packets in \([0-9.]*\) s$/\1/p')
+	ns=$(echo "$out" | sed -n 's/^ns=\([0-9]*\)$/\1/p')
+	[ -z "$ns" ] || secs=$(awk -v n="$ns" 'BEGIN { printf "%.9f", n / 1e9 }')
 	sent=$(echo "$out" | sed -n 's/^sent \([0-9]*\) packets in .*/\1/p')
 	sent=${sent:-0} secs=${secs:-0}
 	drops=$((d1 - d0))
@@ -398,6 +448,10 @@ measure_pkts() {
 	else
 		set -- --flags A --src-count $srcs
 	fi
+	# let the deferred work of loading the rules (RCU callbacks, the old
+	# table's release, a module's removal) finish outside the timed
+	# batches; under icount sleep=off this costs no real time
+	[ "$MODE" != icount ] || sleep 0.5
 	sender $DST_REF "$@" -n $WARMUP 2>/dev/null
 	sender $DST_RTR "$@" -n $WARMUP 2>/dev/null
 	sysctl -qw net.core.netdev_max_backlog=$BACKLOG
@@ -442,13 +496,15 @@ transfer() {
 	wait_file $W/srv.ready 10 || { notok "bench: bulk server" "did not start"; return 1; }
 	f0=$(snmp_ip $r ForwDatagrams)
 	t0=$(now)
-	res=$("$IP" netns exec cli bulk client -c $saddr -p 5001 -b $BULK -t 120 2>&1)
+	res=$("$IP" netns exec cli $NSTIME bulk client -c $saddr -p 5001 -b $BULK -t 120 2>&1)
 	t1=$(now)
 	f1=$(snmp_ip $r ForwDatagrams)
 	wait $srv_pid 2>/dev/null
 	bytes=$(echo "$res" | sed -n 's/^client: ok received=//p')
 	fwd=$((f1 - f0))
 	secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
+	ns=$(echo "$res" | sed -n 's/^ns=\([0-9]*\)$/\1/p')
+	[ -z "$ns" ] || secs=$(awk -v n="$ns" 'BEGIN { printf "%.9f", n / 1e9 }')
 	[ -n "$bytes" ] || notok "bench: bulk $cfg $b rep=$rep via $1" "$res"
 }
 
@@ -465,6 +521,17 @@ measure_bulk() {
 		diag "BENCH kind=bulk config=$cfg backend=$b n=$n copies=$copies rep=$rep pair=1 path=$path valid=$valid packets=$fwd delivered=${bytes:-0} backlog_drops=0 secs=$secs"
 	done
 }
+
+# --- the timer's fixed cost ---------------------------------------------------
+# bench-nstime times the whole synsend process: its start-up is the same in
+# every batch and cancels in differences, but is part of each batch's ns per
+# packet.  A batch of one packet through ref measures it (median of 3).
+if [ -n "$NSTIME" ]; then
+	for i in 1 2 3; do
+		tsender $DST_REF --mss 1460 -n 1 2>&1 | sed -n 's/^ns=\([0-9]*\)$/\1/p'
+	done | sort -n | sed -n 2p > $W/startup
+	diag "BENCH-INFO kernel=$KVER startup_ns=$(cat $W/startup)"
+fi
 
 # --- the rounds ---------------------------------------------------------------
 

@@ -8,12 +8,14 @@ if (term eq 'pngcairo') {
 	set terminal png size 720*nk,640
 }
 set output out
-set multiplot layout 1,nk title "Added cost per SYN over no rule (QEMU TCG guest: only ratios transfer)"
+if (!exists('ttl')) ttl = 'Added cost per SYN over no rule (QEMU TCG guest: only ratios transfer)'
+if (!exists('ylab')) ylab = 'added ns per SYN (median, bars: IQR)'
+set multiplot layout 1,nk title ttl
 set logscale xy
 set xrange [0.8:cap*1.25]
 set xtics (1, 16, 64, 256)
 set xlabel "N (prefixes / rules / map elements)"
-set ylabel "added ns per SYN (median, bars: IQR)"
+set ylabel ylab
 set grid
 set key below maxrows 3 font ',9' spacing 1.1 width -2
 set style data yerrorlines

@@ -23,7 +23,7 @@ import subprocess
 import sys
 import tempfile
 
-FIELDS = ["kernel", "kind", "config", "backend", "n", "copies", "rep", "pair", "path",
+FIELDS = ["kernel", "mode", "kind", "config", "backend", "n", "copies", "rep", "pair", "path",
           "valid", "packets", "delivered", "backlog_drops", "ksoftirqd_us",
           "sink", "secs", "ns_per_packet"]
 
@@ -34,6 +34,7 @@ SERIES = [
     ("vpnmss", "legacy", "VPNMSS, 1 rule (legacy)"),
     ("vpnmss", "nft", "VPNMSS, 1 rule (iptables-nft)"),
     ("vpnmss-named", "legacy", "VPNMSS with --vpn-name counters (legacy)"),
+    ("vpnmss-auto", "legacy", "VPNMSS, auto entries (legacy)"),
     ("nft-map", "nft", "nft interval map, 1 rule"),
     ("tcpmss-chain", "legacy", "N TCPMSS rules (legacy)"),
     ("tcpmss-chain", "nft", "N TCPMSS rules (iptables-nft)"),
@@ -50,7 +51,7 @@ INF = float("inf")
 def parse_logs(paths):
     rows, info = [], {}
     for path in paths:
-        kernel = None
+        kernel, mode = None, "wall"
         with open(path, errors="replace") as f:
             lines = [l.strip().replace("\r", "") for l in f]
         for line in lines:
@@ -59,8 +60,10 @@ def parse_logs(paths):
                 kv = {k: v.strip("'") for k, v in
                       re.findall(r"(\w+)=('[^']*'|\S+)", m.group(1))}
                 kernel = kv.get("kernel", kernel)
+                mode = kv.get("mode", mode)
                 if kernel:
                     info.setdefault(kernel, {}).update(kv)
+                    info.setdefault("%s.%s" % (mode, kernel), {}).update(kv)
                 continue
             m = re.match(r"^# BENCH (kind=.*)$", line)
             if not m or not kernel:
@@ -68,6 +71,7 @@ def parse_logs(paths):
             kv = dict(re.findall(r"(\w+)=(\S+)", m.group(1)))
             row = {k: kv.get(k, "") for k in FIELDS}
             row["kernel"] = kernel
+            row["mode"] = mode
             pk, secs = int(row["packets"] or 0), float(row["secs"] or 0)
             row["ns_per_packet"] = "%.1f" % (secs * 1e9 / pk) if pk else ""
             rows.append(row)
@@ -78,7 +82,11 @@ def parse_logs(paths):
 
 def read_results(path):
     with open(path, newline="") as f:
-        return list(csv.DictReader(f))
+        rows = list(csv.DictReader(f))
+    for r in rows:
+        r.setdefault("mode", "wall")
+        r["mode"] = r["mode"] or "wall"
+    return rows
 
 
 def write_results(rows, path):
@@ -105,8 +113,14 @@ def med(s, field="added_median"):
     return s[field] if s and field in s else NAN
 
 
-def summarize(rows):
-    """{(kernel, kind, config, backend, n): stats}."""
+def summarize(rows, mode="wall"):
+    """{(kernel, kind, config, backend, n): stats} of one mode's rows.
+
+    wall: a round's value is the median ratio rtr/ref of its pairs, scaled
+    by the median ns through ref (the drift cancels).  icount: there is no
+    drift to cancel, so a round's value is the median ns (instructions) per
+    packet through rtr itself, and the scale is 1."""
+    rows = [r for r in rows if r.get("mode", "wall") == mode]
     batches = {}     # key -> rep -> pair -> path -> ns
     copies = {}      # key -> copies of the configuration that were loaded
     ref_ns = {}      # (kernel, kind) -> [ns through ref]
@@ -128,7 +142,13 @@ def summarize(rows):
     rtr_ns = {}      # key -> all ns through rtr
     for key, reps in batches.items():
         for rep, pairs in reps.items():
-            rs = [p["rtr"] / p["ref"] for p in pairs.values() if "rtr" in p and "ref" in p]
+            if mode == "icount":
+                # interference (a kworker, a timer's housekeeping) only
+                # adds instructions: a round's value is its least batch
+                rs = [min(p["rtr"] for p in pairs.values() if "rtr" in p)] \
+                    if any("rtr" in p for p in pairs.values()) else []
+            else:
+                rs = [p["rtr"] / p["ref"] for p in pairs.values() if "rtr" in p and "ref" in p]
             rtr_ns.setdefault(key, []).extend(p["rtr"] for p in pairs.values() if "rtr" in p)
             if rs:
                 rounds.setdefault(key, {})[rep] = statistics.median(rs)
@@ -142,15 +162,20 @@ def summarize(rows):
         if config in ("baseline", "empty-table"):
             base = rounds.get((kernel, kind, "baseline", "-", 0), {})
         else:
-            base = rounds.get((kernel, kind, "empty-table", backend, 0), {})
+            # the empty table measured with the same sources, if any
+            base = rounds.get((kernel, kind, "empty-table", backend, key[4])) or \
+                rounds.get((kernel, kind, "empty-table", backend, 0), {})
         k = copies.get(key, 1)
         scale = statistics.median(ref_ns[(kernel, kind)])
+        if mode == "icount":
+            scale = 1.0
         added = [(rr[rep] - base[rep]) * scale / k for rep in rr if rep in base]
+        s_rtr = rtr_ns[key]
         s = {
             "rounds": len(rr), "pairs": len(ratios[key]), "copies": k,
             "ratio_median": statistics.median(rr.values()),
             "ratio_q1": q(rr.values(), 0.25), "ratio_q3": q(rr.values(), 0.75),
-            "ref_ns": scale,
+            "ref_ns": statistics.median(ref_ns[(kernel, kind)]),
             "ns_median": statistics.median(rtr_ns[key]),
             "ns_q1": q(rtr_ns[key], 0.25), "ns_q3": q(rtr_ns[key], 0.75),
         }
@@ -162,21 +187,28 @@ def summarize(rows):
             })
         if key in mbs:
             s["mbs_median"] = statistics.median(mbs[key])
+        # run-to-run agreement inside this run: rounds are separate loads
+        # of the configuration, in a different order each time
+        vals = list(rr.values())
+        m = statistics.median(vals)
+        s["round_spread"] = (max(vals) - min(vals)) / m if m else NAN
+        s["batch_spread"] = (max(s_rtr) - min(s_rtr)) / statistics.median(s_rtr) if s_rtr else NAN
         summary[key] = s
     # The noise floor: how much the baseline's own round ratio varies.
     for key, s in summary.items():
         if key[2] == "baseline":
-            s["noise_ns"] = (s["ratio_q3"] - s["ratio_q1"]) * s["ref_ns"]
+            s["noise_ns"] = (s["ratio_q3"] - s["ratio_q1"]) * (1 if mode == "icount" else s["ref_ns"])
     return summary
 
 
-def write_summary(summary, path):
+def write_summary(summary, path, mode="wall"):
     cols = ["rounds", "pairs", "copies", "ratio_median", "ratio_q1", "ratio_q3", "ref_ns",
             "ns_median", "ns_q1", "ns_q3", "added_median", "added_q1",
-            "added_q3", "added_min", "added_max", "mbs_median", "noise_ns"]
+            "added_q3", "added_min", "added_max", "mbs_median", "noise_ns",
+            "round_spread", "batch_spread"]
     with open(path, "w", newline="") as f:
         w = csv.writer(f)
-        w.writerow(["kernel", "kind", "config", "backend", "n"] + cols)
+        w.writerow(["mode", "kernel", "kind", "config", "backend", "n"] + cols)
         for key in sorted(summary):
             s = summary[key]
 
@@ -185,7 +217,7 @@ def write_summary(summary, path):
                 if isinstance(v, float):
                     return "%.4f" % v if c.startswith("ratio") else "%.1f" % v
                 return v
-            w.writerow(list(key) + [fmt(c) for c in cols])
+            w.writerow([mode] + list(key) + [fmt(c) for c in cols])
 
 
 # --- formatting ------------------------------------------------------------------
@@ -668,6 +700,350 @@ def markdown(summary, info, meta, out_dir, cap, nrows):
         f.write("\n".join(L))
 
 
+
+# --- the instruction-count report (issue 18) -------------------------------------
+
+GOAL_CAP, GOAL_GROWTH, GOAL_NONSYN = 1.0, 1.1, 0.01
+
+
+def fmt_i(x):
+    return "n/a" if x != x else "%.0f" % x
+
+
+def pct(x):
+    return "n/a" if x != x else "%.2f%%" % (100.0 * x)
+
+
+STARTUP = {}     # kernel -> ns of synsend's start-up in a batch (icount)
+PACKETS = {}     # kernel -> packets per batch
+
+
+def per_packet(k, ns):
+    """ns per packet of a batch without the timer's share of the start-up."""
+    if k in STARTUP and PACKETS.get(k):
+        return ns - STARTUP[k] / PACKETS[k]
+    return ns
+
+
+def goals18(S, k, cap):
+    """[(met or None, text)] for one kernel of the icount summary."""
+    out = []
+    G = lambda c, b, n: get(S, k, "syn", c, b, n)
+    ns = nlist_of(S, k)
+    for b, bname in BACKENDS:
+        v, one = G("vpnmss", b, cap), G("tcpmss-one", b, 0)
+        r = ratio(v, one)
+        out.append((None if r != r else r <= GOAL_CAP,
+                    "VPNMSS (%s) at capacity (N = %d) costs at most %.1fx one `TCPMSS --set-mss` rule without `-s`: "
+                    "%s vs %s instructions per SYN, %s" % (bname, cap, GOAL_CAP, fmt_i(med(v)), fmt_i(med(one)), fmt_ratio(r))))
+    for b, bname in BACKENDS:
+        v1, vc = G("vpnmss", b, 1), G("vpnmss", b, cap)
+        r = ratio(vc, v1)
+        out.append((None if r != r else r <= GOAL_GROWTH,
+                    "VPNMSS (%s) grows at most %.1fx from N = 1 to capacity: %s vs %s instructions, %s" % (
+                        bname, GOAL_GROWTH, fmt_i(med(vc)), fmt_i(med(v1)), fmt_ratio(r))))
+    for b, bname in BACKENDS:
+        for kind, what in (("ack", "a bare ACK"), ("bulk", "a bulk TCP packet")):
+            x = get(S, k, kind, "vpnmss-nogate", b, cap)
+            e = get(S, k, kind, "empty-table", b, 0)
+            if not x or not e or "added_median" not in x:
+                continue
+            base = per_packet(k, e["ns_median"])
+            f = x["added_median"] / base
+            out.append((f <= GOAL_NONSYN,
+                        "a VPNMSS rule behind `-p tcp` alone (%s) adds at most %.0f%% to %s over the empty table: "
+                        "+%s instructions on %s%s, %s" % (
+                            bname, 100 * GOAL_NONSYN, what, fmt_i(x["added_median"]), fmt_i(base),
+                            "" if k in STARTUP else " (including synsend's start-up share: not measured in this run)",
+                            pct(f))))
+    for b, bname in BACKENDS:
+        worse, pairs = [], []
+        for n in ns:
+            v, m = G("vpnmss", b, n), G("nft-map", "nft", n)
+            if med(v) != med(v) or med(m) != med(m):
+                continue
+            pairs.append("N = %d: %s vs %s" % (n, fmt_i(med(v)), fmt_i(med(m))))
+            if med(v) >= med(m):
+                worse.append(pairs[-1])
+        out.append((None if not pairs else not worse,
+                    "VPNMSS (%s) costs less than the nft interval map at every N: %s" % (
+                        bname, "; ".join(pairs) or "not measured")))
+    return out
+
+
+def determinism(S, k):
+    """(worst round spread, its config, worst batch spread) over SYN configs."""
+    worst = (0.0, "", 0.0)
+    bs = 0.0
+    for key, s in S.items():
+        if key[0] != k or key[1] != "syn":
+            continue
+        if s.get("rounds", 0) > 1 and s["round_spread"] == s["round_spread"]:
+            if s["round_spread"] >= worst[0]:
+                worst = (s["round_spread"], "%s %s n=%d" % key[2:5], 0.0)
+        if s.get("batch_spread", NAN) == s.get("batch_spread", NAN):
+            bs = max(bs, s["batch_spread"])
+    return worst[0], worst[1], bs
+
+
+def added_spread(S, k):
+    """The largest (max - min) over rounds of a rule's added instructions
+    per SYN, absolute and relative, and where."""
+    worst = (0.0, 0.0, "")
+    for key, s in S.items():
+        if key[0] != k or key[1] != "syn" or key[2] in ("baseline", "empty-table"):
+            continue
+        if s.get("rounds", 0) < 2 or "added_max" not in s or s["added_median"] <= 0:
+            continue
+        d = s["added_max"] - s["added_min"]
+        if d / s["added_median"] >= worst[1]:
+            worst = (d, d / s["added_median"], "%s %s n=%d" % key[2:5])
+    return worst
+
+
+def compare(S, P, k):
+    """The largest relative difference of ns per SYN through rtr between two
+    runs' summaries, over the configurations both measured."""
+    worst, where, nk = 0.0, "", 0
+    for key, s in S.items():
+        if key[0] != k or key not in P:
+            continue
+        a, b = s["ns_median"], P[key]["ns_median"]
+        if not b:
+            continue
+        nk += 1
+        d = abs(a - b) / b
+        if d >= worst:
+            worst, where = d, "%s %s %s n=%d" % key[1:5]
+    return worst, where, nk
+
+
+def cost_table(a, S, k, cap, unit):
+    G = lambda c, b, n: get(S, k, "syn", c, b, n)
+    a("Cost per SYN of one rule (or one chain of N rules) over the empty table, %s: median [IQR over rounds]" % unit)
+    a("")
+    a("| N | VPNMSS legacy | VPNMSS iptables-nft | VPNMSS --vpn-name legacy | VPNMSS auto legacy | nft interval map | TCPMSS chain legacy | TCPMSS chain iptables-nft |")
+    a("|---|---|---|---|---|---|---|---|")
+    for n in nlist_of(S, k):
+        a("| %s | %s |" % ("%d%s" % (n, " (capacity)" if n == cap else ""), " | ".join(
+            cell(G(c, b, n)) for c, b in (("vpnmss", "legacy"), ("vpnmss", "nft"), ("vpnmss-named", "legacy"),
+                                          ("vpnmss-auto", "legacy"), ("nft-map", "nft"),
+                                          ("tcpmss-chain", "legacy"), ("tcpmss-chain", "nft")))))
+    a("")
+    a("Independent of N: one `-j TCPMSS --set-mss` rule without `-s`, legacy %s, iptables-nft %s; "
+      "the hook alone (empty table over no table), legacy %s, iptables-nft %s." % (
+          cell(G("tcpmss-one", "legacy", 0)), cell(G("tcpmss-one", "nft", 0)),
+          cell(G("empty-table", "legacy", 0)), cell(G("empty-table", "nft", 0))))
+    a("")
+    a("Ratios, VPNMSS / peer (below 1: VPNMSS is cheaper), same backend; `--vpn-name` and `auto` against the plain rule")
+    a("")
+    a("| N | / 1 TCPMSS, legacy | / 1 TCPMSS, nft | / TCPMSS chain, legacy | / TCPMSS chain, nft | legacy / nft map | iptables-nft / nft map | named / plain | auto / plain |")
+    a("|---|---|---|---|---|---|---|---|---|")
+    for n in nlist_of(S, k):
+        vl, vn = G("vpnmss", "legacy", n), G("vpnmss", "nft", n)
+        a("| %d | %s |" % (n, " | ".join(fmt_ratio(x) for x in (
+            ratio(vl, G("tcpmss-one", "legacy", 0)), ratio(vn, G("tcpmss-one", "nft", 0)),
+            ratio(vl, G("tcpmss-chain", "legacy", n)), ratio(vn, G("tcpmss-chain", "nft", n)),
+            ratio(vl, G("nft-map", "nft", n)), ratio(vn, G("nft-map", "nft", n)),
+            ratio(G("vpnmss-named", "legacy", n), vl), ratio(G("vpnmss-auto", "legacy", n), vl)))))
+    a("")
+    rows = []
+    for kind, what in (("ack", "bare ACKs"), ("bulk", "bulk TCP (data and ACKs)")):
+        b0 = get(S, k, kind, "baseline", "-", 0)
+        if not b0:
+            continue
+        cells = [cell(get(S, k, kind, c, b, nn)) for c, b, nn in (
+            ("empty-table", "legacy", 0), ("empty-table", "nft", 0),
+            ("vpnmss-nogate", "legacy", cap), ("vpnmss-nogate", "nft", cap))]
+        rows.append("| %s | %s | %s |" % (what, fmt_ns(med(b0, "ns_median")), " | ".join(cells)))
+    if rows:
+        a("Packets without SYN, %s per packet: the empty table over no table, and one VPNMSS rule "
+          "(%d entries, only `-p tcp` in front) over the empty table" % (unit, cap))
+        a("")
+        a("| traffic | per packet through `rtr`, no rule | empty table, legacy | empty table, iptables-nft | VPNMSS, legacy | VPNMSS, iptables-nft |")
+        a("|---|---|---|---|---|---|")
+        L = rows
+        for l in L:
+            a(l)
+        a("")
+
+
+def plot_instr(S, out_dir, cap):
+    gp = shutil.which("gnuplot")
+    if not gp:
+        return False
+    t = subprocess.run([gp, "-e", "set terminal"], capture_output=True, text=True)
+    term = "pngcairo" if re.search(r"^\s*pngcairo\s", t.stdout + t.stderr, re.M) else "png"
+    kernels = kernels_of(S)
+    series = [s for s in SERIES if s[0] in ("vpnmss", "nft-map", "tcpmss-chain", "tcpmss-one")]
+    tmp = tempfile.mkdtemp(prefix="bench-plot.")
+    try:
+        for ki, k in enumerate(kernels, 1):
+            for si, (c, b, label) in enumerate(series, 1):
+                with open(os.path.join(tmp, "k%d-s%d.dat" % (ki, si)), "w") as f:
+                    f.write('n "%s" lo hi\n' % label)
+                    for n in nlist_of(S, k):
+                        s = get(S, k, "syn", c, b, 0 if c == "tcpmss-one" else n)
+                        m = med(s)
+                        if m != m or m <= 0:
+                            continue
+                        f.write("%d %.1f %.1f %.1f\n" % (n, m, max(s["added_q1"], m / 10), max(s["added_q3"], m)))
+        subprocess.run([gp, "-e",
+                        "datadir='%s'; out='%s'; term='%s'; nk=%d; nseries=%d; kernels='%s'; cap=%d; "
+                        "ttl='Instructions per SYN over the empty table (QEMU -icount shift=0: 1 ns = 1 instruction)'; "
+                        "ylab='instructions per SYN (log)'" % (
+                            tmp, os.path.join(out_dir, "instructions-vs-n.png"), term,
+                            len(kernels), len(series), " ".join(kernels), cap),
+                        os.path.join(os.path.dirname(os.path.abspath(__file__)), "plot.gp")], check=True)
+    finally:
+        shutil.rmtree(tmp)
+    return True
+
+
+def markdown18(summaries, prev, info, meta, out_dir, cap, nrows):
+    S = summaries.get("icount", {})
+    W = summaries.get("wall", {})
+    L = []
+    a = L.append
+    ki = kernels_of(S)
+    kw = kernels_of(W)
+    a("# Benchmarks: the per-packet cost of MSS clamping")
+    a("")
+    a("Generated by `make bench` (`bench/run`); instruction counts (QEMU `-icount shift=0`) from %s, commit %s, "
+      "kernels %s%s." % (meta.get("icount.date", "?"), meta.get("icount.commit", "?"),
+                         ", ".join("`%s`" % k for k in ki) or "none",
+                         ("; wall-clock figures from %s, commit %s, kernels %s" % (
+                             meta.get("wall.date", "?"), meta.get("wall.commit", "?"),
+                             ", ".join("`%s`" % k for k in kw))) if kw else ""))
+    a("Raw numbers: [`results.csv`](results.csv) (every timed batch, both modes), "
+      "[`summary.csv`](summary.csv) (per configuration and mode).")
+    a("")
+    a("![instructions per SYN against N](instructions-vs-n.png)")
+    a("")
+    a("## How it is measured")
+    a("")
+    a("- **icount mode** (the default, `bench/run --mode icount`): QEMU runs with `-icount shift=0,sleep=off,align=off` "
+      "(%s). The guest's clock then advances exactly 1 ns per guest instruction, so a guest-timed interval *is* an "
+      "instruction count, whatever else the host runs. `sleep=off`: an idle guest skips ahead to its next timer "
+      "instead of waiting for it in real time. `align=on` would pace the guest against the host clock; this QEMU "
+      "refuses it with `sleep=off` (\"align=on and sleep=off are incompatible\"), and with `shift=0` (1 GIPS) TCG could "
+      "never keep up anyway, so it is off." % meta.get("qemu", "QEMU"))
+    a("- icount runs TCG single-threaded: all vCPUs take turns on one host thread and every vCPU's instructions "
+      "advance the one clock. The guest therefore gets **one vCPU** (`-smp 1`, `bench/qemu-icount` rewrites the "
+      "`-smp 2` of `tests/guest/run`), and `synsend`, its softirq forwarding and the check's `syncap` all run on "
+      "CPU 0; in wall mode they stay on CPUs 1 and 0. A second vCPU would only add its own timer ticks and "
+      "wake-ups to the sender's count.")
+    a("- Every batch is timed in the guest by `bench-nstime` (`bench/nstime.c`, `CLOCK_MONOTONIC` around the "
+      "`synsend` process), to the nanosecond, i.e. to the instruction; `synsend`'s own report is in milliseconds. "
+      "The fixed cost of starting `synsend` is the same in every batch and cancels in the differences below.")
+    a("- A configuration's cost per SYN: (the least instructions per SYN of a round's batches through `rtr` with it "
+      "- the same through `rtr` with the empty table of its backend and the same sources) / copies, per "
+      "round (the least, since interference such as a kworker only ever adds instructions); tables show the median over rounds and the "
+      "IQR. Every configuration is loaded as %s copies of itself (TCPMSS chains of N rules: max(1, %s/N) copies), "
+      "each copy lowering the MSS by one more so that every copy rewrites the option; `auto` copies all ask the "
+      "route and xfrm for the same path, so only copy 0 rewrites. The `ref` router's batches are kept (ABBA "
+      "pairs, as in wall mode) but not needed." % (
+          info.get("icount." + ki[0], {}).get("amp", "?") if ki else "?",
+          info.get("icount." + ki[0], {}).get("amp", "?") if ki else "?"))
+    a("- Topology, traffic and checks as in wall mode (below): `cli -- rtr -- srv` in network namespaces, SYNs "
+      "(MSS 1460) from 16*N sources over N /28 prefixes with MSS 1000+i, `--vpn-dir src`, the same "
+      "`-p tcp --tcp-flags SYN,RST SYN` gate for every SYN configuration; `syncap` checks once per configuration "
+      "that every SYN leaves `rtr` with its entry's MSS. `auto` entries read the route back to the source, "
+      "given MTU 1400 in `rtr` (`mtu lock`), so they clamp to 1360. Only IPv4 is measured (the IPv6 capacity "
+      "is 128 entries; its lookup is the same search over 16-byte keys).")
+    a("")
+    for k in ki:
+        G = lambda c, b, n: get(S, k, "syn", c, b, n)
+        i = info.get("icount." + k, {})
+        a("## Kernel %s (instructions)" % k)
+        a("")
+        base = G("baseline", "-", 0)
+        if base:
+            a("A forwarded SYN without any rule: %s instructions (through `rtr`, median of %d batches of %s SYNs "
+              "in %d rounds%s)." % (fmt_i(per_packet(k, base["ns_median"])), base["pairs"], i.get("packets", "?"),
+                                    base["rounds"],
+                                    ", less synsend's start-up, %s instructions per batch" % fmt_i(STARTUP[k])
+                                    if k in STARTUP else
+                                    "; this includes synsend's start-up share, which this run did not measure"))
+            a("")
+        a("### Goals")
+        a("")
+        for met, text in goals18(S, k, cap):
+            a("- %s %s." % ({True: "**met**", False: "**missed**"}.get(met, "**not evaluable**"), text))
+        d, where, bs = determinism(S, k)
+        a("- **%s** determinism: rounds of the same configuration (separate loads, shuffled order) agree within "
+          "1%%: the largest spread (max - min) / median of a round's instructions per SYN is %s (%s); single "
+          "batches of a configuration differ by at most %s." % (
+              "met" if d <= 0.01 else "missed", pct(d), where or "one round only", pct(bs)))
+        ad, ar, aw = added_spread(S, k)
+        if aw:
+            a("- The added cost of one rule is a difference of two such counts divided by the copies, so its "
+              "rounds differ by more: at most %s instructions per SYN (%s of it, %s). Below 1%% needs more "
+              "copies or longer batches (`VPNMSS_GUEST_BENCH_AMP`, `_PACKETS`) than this run's %s x %s." % (
+                  fmt_i(ad), pct(ar), aw, info.get("icount." + k, {}).get("amp", "?"),
+                  info.get("icount." + k, {}).get("packets", "?")))
+        if prev.get("icount"):
+            c, cw, nk = compare(S, prev["icount"], k)
+            if nk:
+                a("- **%s** two runs (this one and the previous run in `results-previous.csv`) agree within 1%%: "
+                  "largest difference in instructions per SYN through `rtr` %s (%s), over %d configurations." % (
+                      "met" if c <= 0.01 else "missed", pct(c), cw, nk))
+        a("- Host load while this guest ran: before %s; after %s." % (
+            meta.get("icount.host_before_" + k, "?"), meta.get("icount.host_after_" + k, "?")))
+        a("")
+        cost_table(a, S, k, cap, "instructions")
+        if k in kw:
+            a("Instructions against wall time (the same configuration in both modes): instructions per emulated "
+              "ns, for the added cost and for the whole forwarded SYN. Where a configuration's ratio departs from "
+              "the baseline's, time and instructions disagree: costlier instructions (memory, TLB and cache "
+              "misses, helper calls in TCG) or cheaper ones.")
+            a("")
+            a("| configuration | backend | N | added instructions | added wall ns | instr/ns added | instr/ns whole SYN |")
+            a("|---|---|---|---|---|---|---|")
+            for key in sorted(S):
+                if key[0] != k or key[1] != "syn":
+                    continue
+                s, w = S[key], W.get(key)
+                if not w:
+                    continue
+                ra = ratio(s, w) if med(w) > 0 else NAN
+                rw = s["ns_median"] / w["ns_median"] if w.get("ns_median") else NAN
+                a("| %s | %s | %d | %s | %s | %s | %s |" % (key[2], key[3], key[4], fmt_i(med(s)), fmt_i(med(w)),
+                                                           "n/a" if ra != ra or ra == INF else "%.2f" % ra,
+                                                           "n/a" if rw != rw else "%.3f" % rw))
+            a("")
+    if kw:
+        a("## Wall clock (emulated ns, `bench/run --mode wall`)")
+        a("")
+        a("Caveats: these are nanoseconds of a **TCG-emulated** guest (`-smp 2`) on a shared 2-vCPU cloud VM; "
+          "the emulated machine's speed drifts by up to 1.7x within seconds with the host's load. Every batch "
+          "through `rtr` is paired with one through an identical router without rules (`ref`, ABBA order), and "
+          "costs are (round ratio rtr/ref - the same round's ratio for the empty table) x the median ns through "
+          "`ref`, per copy. Spreads of thousands of ns are normal; only the instruction counts above are exact. "
+          "Absolute numbers are an order of magnitude above hardware, and emulation does not slow every kind of "
+          "code equally.")
+        a("")
+        for k in kw:
+            a("### Kernel %s (wall clock)" % k)
+            a("")
+            a("Host load: before %s; after %s." % (meta.get("wall.host_before_" + k, "?"),
+                                                   meta.get("wall.host_after_" + k, "?")))
+            a("")
+            cost_table(a, W, k, cap, "emulated ns")
+    a("## Reproducing")
+    a("")
+    a("`make bench` (= `bench/run`, icount mode) boots one guest per kernel of `tests/guest/kernels list` and rewrites "
+      "this file, `results.csv`, `summary.csv` and the plots (%d timed batches in this report); `bench/run --mode wall` "
+      "measures wall-clock time and keeps the icount rows (each mode replaces only its own); `bench/run --report-only` "
+      "rebuilds the report from `results.csv`; `bench/run --quick` is the smoke test the suite runs "
+      "(`tests/bench-smoke`: one kernel, N = 1 and capacity, into `.build/bench-quick/`). "
+      "`VPNMSS_GUEST_BENCH_REPS`, `_PAIRS`, `_PACKETS`, `_AMP`, `_BULK`, `_N`, `_CONFIGS` change the amounts "
+      "(see `bench/guest.sh`)." % nrows)
+    a("")
+    with open(os.path.join(out_dir, "BENCHMARKS.md"), "w") as f:
+        f.write("\n".join(L))
+
+
 # --- main ------------------------------------------------------------------------
 
 def read_meta(path):
@@ -694,33 +1070,90 @@ def main():
     args = ap.parse_args()
     out = args.out
     meta_path = os.path.join(out, "results.meta")
+    res_path = os.path.join(out, "results.csv")
+    prev_path = os.path.join(out, "results-previous.csv")
+    meta, info = read_meta(meta_path)
+    if meta and not any(k.startswith(("icount.", "wall.")) for k in meta):
+        # a report from before the modes: all of it was wall-clock
+        for k in list(meta):
+            meta["wall." + k] = meta[k]
+        for kern in list(info):
+            if not kern.startswith(("icount.", "wall.")):
+                info["wall." + kern] = dict(info[kern])
     if args.results:
         rows = read_results(args.results)
-        meta, info = read_meta(meta_path)
     else:
-        rows, info = parse_logs(args.logs)
-        if not rows:
+        new, ninfo = parse_logs(args.logs)
+        if not new:
             print("report: no BENCH lines in %s" % " ".join(args.logs), file=sys.stderr)
             return 1
-        write_results(rows, os.path.join(out, "results.csv"))
-        meta, _ = read_meta(args.meta)
+        fresh = {(r["kernel"], r["mode"]) for r in new}
+        old = read_results(res_path) if os.path.exists(res_path) else []
+        kept = [r for r in old if (r["kernel"], r["mode"]) not in fresh]
+        replaced = [r for r in old if (r["kernel"], r["mode"]) in fresh]
+        m, _ = read_meta(args.meta)
+        mode = m.get("mode", "wall")
+        if replaced:
+            # the previous run of these kernels and mode, and its commit:
+            # two runs are compared only if they measured the same module
+            write_results(replaced, prev_path)
+            with open(prev_path + ".commit", "w") as f:
+                f.write(meta.get("%s.commit" % mode, "unknown") + "\n")
+        rows = kept + new
+        write_results(rows, res_path)
+        for k, v in m.items():
+            meta[k] = v
+            meta["%s.%s" % (mode, k)] = v
+        info.update(ninfo)
         with open(meta_path, "w") as f:
             for k, v in sorted(meta.items()):
                 f.write("%s=%s\n" % (k, v))
             for kern, kv in sorted(info.items()):
                 for k, v in sorted(kv.items()):
                     f.write("info.%s.%s=%s\n" % (kern, k, v))
-    summary = summarize(rows)
-    write_summary(summary, os.path.join(out, "summary.csv"))
+    for key, kv in info.items():
+        if key.startswith("icount.") and kv.get("startup_ns", "").isdigit():
+            STARTUP[key[7:]] = float(kv["startup_ns"])
+        if key.startswith("icount.") and kv.get("packets", "").isdigit():
+            PACKETS[key[7:]] = float(kv["packets"])
+    modes = sorted({r["mode"] for r in rows})
+    summaries = {m: summarize(rows, m) for m in modes}
+    prev = {}
+    same = False
+    if os.path.exists(prev_path + ".commit"):
+        pc = open(prev_path + ".commit").read().strip()
+        same = pc != "unknown" and "+dirty" not in pc and pc in (
+            meta.get("icount.commit"), meta.get("wall.commit"))
+    if same and os.path.exists(prev_path):
+        prow = read_results(prev_path)
+        prev = {m: summarize(prow, m) for m in sorted({r["mode"] for r in prow})}
+    with open(os.path.join(out, "summary.csv"), "w"):
+        pass
+    first = True
+    for m in modes:
+        tmp = os.path.join(out, "summary.csv.%s" % m)
+        write_summary(summaries[m], tmp, m)
+        with open(tmp) as src, open(os.path.join(out, "summary.csv"), "a") as dst:
+            lines = src.readlines()
+            dst.writelines(lines if first else lines[1:])
+        os.unlink(tmp)
+        first = False
     cap = 256
     for kern in info.values():
         if kern.get("cap", "").isdigit():
             cap = int(kern["cap"])
-    plot(summary, out, cap)
-    markdown(summary, info, meta, out, cap, len(rows))
-    for k in kernels_of(summary):
-        for _, _, goal, met, text in goals(summary, k, cap):
-            print("# %s %s %s: %s" % (k, {True: "met", False: "MISSED"}.get(met, "n/a"), goal, text))
+    if "icount" in summaries:
+        plot_instr(summaries["icount"], out, cap)
+    if "wall" in summaries:
+        plot(summaries["wall"], out, cap)
+    markdown18(summaries, prev, info, meta, out, cap, len(rows))
+    if "icount" in summaries:
+        S = summaries["icount"]
+        for k in kernels_of(S):
+            for met, text in goals18(S, k, cap):
+                print("# %s %s: %s" % (k, {True: "met", False: "MISSED"}.get(met, "n/a"), text))
+            d, where, bs = determinism(S, k)
+            print("# %s determinism: rounds within %s (%s), batches within %s" % (k, pct(d), where, pct(bs)))
     return 0
 
 

@@ -798,6 +798,24 @@ static void vpnmss_test_lpm4(struct kunit *test)
 		vpnmss_test_check_addr4(test, info, ~0U);
 		vpnmss_test_free4(info);
 	}
+	{
+		/* Prefixes that end at 255.255.255.255: the range past them
+		 * lies outside the 32-bit keys of the IPv4 table.
+		 */
+		const struct xt_vpnmss_entry4 top[] = {
+			E4(0, 0, 0, 0, 0, 1000), E4(255, 255, 255, 0, 24, 1200),
+			E4(255, 255, 255, 255, 32, 1300) };
+		static const u32 probe[] = { 0, 1, 0xfffffeff, 0xffffff00,
+					     0xfffffffe, 0xffffffff };
+		struct xt_vpnmss_tginfo4 *info;
+		unsigned int i;
+
+		info = vpnmss_test_rule4(test, XT_VPNMSS_DIR_SRC, 3, top);
+		for (i = 0; i < ARRAY_SIZE(probe); i++)
+			vpnmss_test_check_addr4(test, info, probe[i]);
+		KUNIT_EXPECT_EQ(test, info->lpm->nr, 3U);
+		vpnmss_test_free4(info);
+	}
 }
 
 /* The same in IPv6, with the reference working on bytes. */
@@ -1471,7 +1489,9 @@ static void vpnmss_fuzz_opts(u32 *r, u8 *opt, unsigned int len, u16 limit)
  * Random option lists through vpnmss_clamp(), compared with the reference
  * model of the receiver: every MSS it parses is lowered to the limit, no
  * other byte changes, and the checksum verifies, for every doff, odd
- * offsets, CHECKSUM_NONE and CHECKSUM_PARTIAL.
+ * offsets, CHECKSUM_NONE and CHECKSUM_PARTIAL.  The one-pass walk and
+ * rewrite must also give the verdict and bytes of the former three passes
+ * (copy, walk, then write: vpnmss_clamp_3pass()).
  */
 static void vpnmss_test_fuzz_opts(struct kunit *test)
 {
@@ -1485,8 +1505,10 @@ static void vpnmss_test_fuzz_opts(struct kunit *test)
 	for (it = 0; it < fuzz_iters && !failed; it++) {
 		u8 opt[MAX_TCP_OPTION_SPACE];
 		unsigned int doff, payload, k;
-		struct sk_buff *skb;
+		enum vpnmss_verdict v, v3;
+		struct sk_buff *skb, *skb3;
 		struct tcphdr th;
+		bool partial, same;
 		u16 limit;
 
 		k = vpnmss_test_rand(&r);
@@ -1496,21 +1518,33 @@ static void vpnmss_test_fuzz_opts(struct kunit *test)
 		limit = k < ARRAY_SIZE(limits) ? limits[k] :
 			88 + vpnmss_test_rand(&r) % 65408;
 		vpnmss_fuzz_opts(&r, opt, doff * 4 - 20, limit);
+		partial = vpnmss_test_rand(&r) & 1;
 		skb = vpnmss_test_skb4(test, htonl(0x0a010203), opt,
 				       doff * 4 - 20, TCPHDR_SYN, payload,
-				       vpnmss_test_rand(&r) & 1);
+				       partial);
+		skb3 = vpnmss_test_skb4(test, htonl(0x0a010203), opt,
+					doff * 4 - 20, TCPHDR_SYN, payload,
+					partial);
 		memcpy(before, skb->data, skb->len);
 		memcpy(&th, tcp_hdr(skb), sizeof(th));
-		vpnmss_clamp(skb, ip_hdrlen(skb), &th, limit);
+		v = vpnmss_clamp(skb, ip_hdrlen(skb), &th, limit);
+		v3 = vpnmss_clamp_3pass(skb3, ip_hdrlen(skb3), &th, limit);
+		/* compared before the check below completes a partial sum */
+		same = v == v3 && skb->len == skb3->len &&
+		       !memcmp(skb->data, skb3->data, skb->len);
+		KUNIT_EXPECT_TRUE(test, same);
 		if (!vpnmss_test_expect_clamped(test, before, skb,
-						ip_hdrlen(skb), limit, false)) {
-			kunit_info(test, "iteration %u, limit %u, options %*ph\n",
-				   it, limit, doff * 4 - 20, opt);
+						ip_hdrlen(skb), limit, false) ||
+		    !same) {
+			kunit_info(test, "iteration %u, limit %u, verdict %d (3 passes: %d), options %*ph\n",
+				   it, limit, v, v3, doff * 4 - 20, opt);
 			failed++;
 		}
+		kfree_skb(skb3);
 		kfree_skb(skb);
 	}
 	kunit_info(test, "%u option lists\n", it);
+	KUNIT_EXPECT_EQ(test, failed, 0U);
 }
 
 /*
