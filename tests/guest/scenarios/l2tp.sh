@@ -16,9 +16,10 @@
 # are lost (with fragments passing, it completes: shown too).  The clamp on
 # ppp+ with l2tp-ipsec@1454 and with auto completes both, the MSS seen is
 # the arithmetic's, and the packets on the uplink are measured header by
-# header.  Then the tunnel flaps (the clinic's daemons killed, a new
-# session on a new ppp unit) under the same rules, and vpnmss-probe finds
-# the tunnel's MTU.
+# header.  Then the tunnel flaps (the clinic's daemons killed with no
+# goodbye and back from a new port, a new session on a new ppp unit while
+# the old one lingers) under the same rules, and vpnmss-probe finds the
+# tunnel's MTU from both ends.
 . /tests/lib.sh
 . /tests/ppp.sh
 CHARON=/usr/lib/ipsec/charon
@@ -48,9 +49,9 @@ conf() {
 	}
 	EOF2
 	if [ "$1" = srv ]; then
-		peer=cli where="local_addrs = 198.51.100.1" rts='dynamic[udp]'
+		peer=cli where="local_addrs = 198.51.100.1" lts='dynamic[udp/1701]' rts='dynamic[udp]'
 	else
-		peer=srv where="remote_addrs = 198.51.100.1" rts='dynamic[udp/1701]'
+		peer=srv where="remote_addrs = 198.51.100.1" lts='dynamic[udp]' rts='dynamic[udp/1701]'
 	fi
 	cat >$d/swanctl/swanctl.conf <<-EOF2
 	connections {
@@ -63,7 +64,7 @@ conf() {
 			remote { auth = psk
 				id = $peer.vpnmss.test }
 			children { l2tp { mode = transport
-				local_ts = dynamic[udp/1701]
+				local_ts = $lts
 				remote_ts = $rts
 				esp_proposals = aes128-sha256 } }
 		}
@@ -149,7 +150,7 @@ listen-addr = 198.51.100.1
 port = 1701
 access control = no
 
-[lns clinic]
+[lns default]
 ip range = 192.168.12.2-192.168.12.9
 local ip = 192.168.12.1
 require authentication = yes
@@ -280,6 +281,12 @@ expect_eq "probe from web: rule" "$(sed -n 5p /tmp/ppp/probe.out)" "rule: --vpn-
 ns cli vpnmss-probe -n --wait 0.3 --link $LINK --profile l2tp-ipsec 203.0.113.2 >/tmp/ppp/probe2.out 2>&1
 diag "clinic: vpnmss-probe toward web -> exit $?"
 sed 's/^/#   /' /tmp/ppp/probe2.out
+# From the clinic's ppp0 (1470) the limit is the uplink's: what ESP and
+# the measured PPP + L2TP (4 + 6) leave, 2 above the profile's 1354.
+expect_eq "probe from the clinic: path MTU" "$(sed -n 's/^path MTU to [^ ]* via ppp0: \([0-9]*\) .*/\1/p' /tmp/ppp/probe2.out)" \
+	$(( (LINK - 20 - 8 - 8 - 16 - 16) / 16 * 16 - 2 - 8 - 10 ))
+expect_eq "probe from the clinic: the profile fits" "$(sed -n 4p /tmp/ppp/probe2.out)" \
+	"profile l2tp-ipsec@$LINK: MSS $want (inner MTU $PPPMTU): fits, 2 below the probed value"
 
 # --- the tunnel flaps ------------------------------------------------------------------
 rules=$(ns srv iptables-legacy -t mangle -S)
@@ -292,9 +299,14 @@ diag "flap: killing the clinic's xl2tpd and pppd ($pids), no goodbye"
 kill -STOP $pids
 kill -KILL $pids
 sleep 1
+# It comes back from another port, as through a NAT router that lost its
+# mapping: from the same one, the server's old tunnel socket (connected to
+# that address and port) would take the new session's packets.
 rm -f /tmp/ppp/xl2tpd-cli.ctl /tmp/ppp/xl2tpd-cli.pid
+sed -i 's/^port = 1701$/port = 1702/' /tmp/ppp/xl2tpd-cli.conf
 xl2tpd_start cli
-if check "flap: the clinic dials again" dial; then
+if dial; then
+	ok "flap: the clinic dials again"
 	diag "flap: server $old -> $srvif, clinic's address $(cli_ip); $(ip -n srv -o link show | grep -c ': ppp') ppp units on the server"
 	if [ "$srvif" != "$old" ]; then ok "flap: a new ppp unit ($srvif, was $old)"; else notok "flap: a new ppp unit" "still $srvif"; fi
 	fetch "flap: iptables-legacy auto, $srvif" ok "$want"
@@ -303,6 +315,7 @@ if check "flap: the clinic dials again" dial; then
 	c1=$(ns srv iptables-legacy -t mangle -L FORWARD -v -x -n | awk '/VPNMSS/ { n += $1 } END { print n }')
 	if [ "$c1" -gt "$c0" ]; then ok "flap: the same rules count the new SYNs ($c0 -> $c1)"; else notok "flap: rule counters" "$c0 -> $c1"; fi
 else
+	notok "flap: the clinic dials again" "no new session in 60 s"
 	logs
 fi
 unclamp
