@@ -174,7 +174,9 @@ expect_eq "probe from web: rule" "$(sed -n 5p /tmp/ppp/probe.out)" "rule: --vpn-
 ns cli vpnmss-probe -n --wait 0.3 --link $LINK --profile pptp 203.0.113.2 >/tmp/ppp/probe2.out 2>&1
 diag "clinic: vpnmss-probe toward web -> exit $?"
 sed 's/^/#   /' /tmp/ppp/probe2.out
-expect_eq "probe from the clinic: path MTU" "$(sed -n 's/^path MTU to [^ ]* via ppp0: \([0-9]*\) .*/\1/p' /tmp/ppp/probe2.out)" $PPPMTU
+# Not checked: from the clinic the limit is the server's ppp_async MRU
+# buffer (its slack differs by kernel: 1410 on 6.1, 1414 on 6.12) and
+# whether a GRE packet carries an ack.
 
 # --- the tunnel flaps ------------------------------------------------------------------
 rules=$(ns srv iptables-legacy -t mangle -S)
