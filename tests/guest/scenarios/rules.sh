@@ -88,6 +88,7 @@ capacity() {
 		why="full rule refused: $err"
 	else
 		ip netns exec rt $cmd-$backend-save -t mangle | grep -v '^#' > /tmp/s1
+		cp /tmp/s1 /tmp/cap-$backend-$cmd
 		n=$(tr ', ' '\n\n' < /tmp/s1 | grep -c '=65495$')
 		[ "$n" = "$max" ] || why="saved form has $n entries"
 		ip netns exec rt $cmd-$backend -t mangle -F
@@ -113,6 +114,75 @@ capacity() {
 for backend in legacy nft; do
 	capacity $backend iptables 256 list4
 	capacity $backend ip6tables 128 list6
+done
+
+# iptables-restore's own limits, measured on this userland's iptables (its
+# tokenizer is shared by ip6tables-restore): the most words a rule line may
+# have, the longest parameter, the longest line.  The capacity rules' saved
+# lines above must fit inside all three, or a saved ruleset would not
+# restore.
+pad() { awk -v n="$1" 'BEGIN { t = "a"; while (length(t) < n) t = t t; print substr(t, 1, n) }'; }
+# A valid rule line of exactly $1 words (at least 3).
+rline_words() {
+	awk -v n="$1" 'BEGIN { s = "-A FORWARD"; n -= 2
+		if (n % 4 == 1) { s = s " -f"; n-- }
+		else if (n % 4 == 2) { s = s " -p tcp"; n -= 2 }
+		else if (n % 4 == 3) { s = s " -p tcp --syn"; n -= 3 }
+		for (; n > 0; n -= 4) s = s " -m comment --comment x"
+		print s }'
+}
+# A rule line whose longest parameter has $1 characters.
+rline_param() { echo "-A FORWARD -m comment --comment $(pad "$1")"; }
+# A rule line of exactly $1 characters (at least 1000), made of parameters
+# of at most 1022 characters and few words.
+rline_len() {
+	awk -v n="$1" 'function pad(k,  t) { t = "a"; while (length(t) < k) t = t t; return substr(t, 1, k) }
+		BEGIN { s = "-A FORWARD"; b = pad(1000)
+		while (length(s) + 22 + 1000 + 23 <= n) s = s " -m comment --comment " b
+		print s " -m comment --comment " pad(n - length(s) - 22) }'
+}
+restore_ok() {
+	printf '*mangle\n%s\nCOMMIT\n' "$2" |
+		ip netns exec rt iptables-$1-restore --test >/dev/null 2>&1
+}
+# most GEN BACKEND LO HI: the largest N in [LO, HI] whose line restores;
+# "HI+" when HI itself does.
+most() {
+	gen=$1 b=$2 lo=$3 hi=$4
+	if restore_ok "$b" "$($gen "$hi")"; then echo "$hi+"; return; fi
+	restore_ok "$b" "$($gen "$lo")" || { echo "<$lo"; return; }
+	while [ $((hi - lo)) -gt 1 ]; do
+		mid=$(((lo + hi) / 2))
+		if restore_ok "$b" "$($gen $mid)"; then lo=$mid; else hi=$mid; fi
+	done
+	echo "$lo"
+}
+for backend in legacy nft; do
+	name="rules $backend: the capacity rules fit iptables-restore's limits"
+	ip netns add rt
+	words=$(most rline_words $backend 6 1000)
+	param=$(most rline_param $backend 1 65536)
+	line=$(most rline_len $backend 1000 60000)
+	ip netns del rt
+	diag "$(iptables-$backend-restore --version 2>&1 | head -n 1):" \
+		"at most $words words a line, $param characters a parameter," \
+		"$line characters a line"
+	why=
+	case "$words $param $line" in
+	*[!0-9\ ]*) why="a limit not found (words $words, parameter $param, line $line)" ;;
+	esac
+	for f in /tmp/cap-$backend-iptables /tmp/cap-$backend-ip6tables; do
+		[ -z "$why" ] || break
+		[ -f "$f" ] || { why="no saved capacity rule $f"; break; }
+		l=$(grep -e '^-A' "$f")
+		w=$(echo "$l" | awk '{ print NF }')
+		p=$(echo "$l" | awk '{ for (i = 1; i <= NF; i++) if (length($i) > m) m = length($i); print m + 0 }')
+		c=${#l}
+		diag "${f#/tmp/cap-}: saved as $w words, longest parameter $p, line of $c characters"
+		[ "$w" -le "$words" ] && [ "$p" -le "$param" ] && [ "$c" -le "$line" ] ||
+			why="${f#/tmp/cap-} needs $w words, $p, $c characters"
+	done
+	if [ -z "$why" ]; then ok "$name"; else notok "$name" "$why"; fi
 done
 
 # iptables -L prints a readable form.
