@@ -15,7 +15,7 @@
 # its modprobe knows no aliases: use the real programs by full path.  Bare
 # names also work in these scripts through the functions below.
 IP=/usr/sbin/ip
-SS=/usr/sbin/ss
+SS=/usr/bin/ss	# iproute2 installs it under bin, the initramfs too
 TC=/usr/sbin/tc
 NFT=/usr/sbin/nft
 MODPROBE=/usr/sbin/modprobe
