@@ -4,7 +4,23 @@
 . /tests/lib.sh
 set -f
 
-# run_t FILE BACKEND: each case in a fresh namespace, in every listed chain.
+# Each backend's part runs in a network namespace of its own, so that its
+# rules meet nobody else's, and iptables-nft finds no legacy tables there.
+# One namespace per backend rather than one per case, and no 'ip netns
+# exec' per command: those took more than half of the scenario's time
+# (260 s against 120 to 160 s on 6.1 in the busybox guest, 773 s against
+# 310 s over the Debian 13 root).
+if [ -z "${RULES_BACKEND:-}" ]; then
+	rc=0
+	for b in legacy nft; do
+		RULES_BACKEND=$b unshare -n /bin/sh "$0" "$@" || rc=1
+	done
+	exit $rc
+fi
+
+# run_t FILE BACKEND: each case in every listed chain; the table is flushed
+# after every case and must then be empty, so that no case sees another's
+# rules.
 run_t() {
 	file=$1 backend=$2
 	case $file in
@@ -25,15 +41,14 @@ run_t() {
 		[ "$saved" = "=" ] && saved=$rule
 		name="rules $backend $fam $table: $rule"
 
-		ip netns add rt
 		why=
 		if [ "$verdict" = OK ]; then
 			# Into every chain, one save for all, then -D by spec.
 			for chain in $chains; do
-				err=$(ip netns exec rt $cmd-$backend -t "$table" -A "$chain" $rule 2>&1) ||
+				err=$($cmd-$backend -t "$table" -A "$chain" $rule 2>&1) ||
 					{ why="refused in $chain: $err"; break; }
 			done
-			saved_all=$(ip netns exec rt $cmd-$backend-save -t "$table")
+			saved_all=$($cmd-$backend-save -t "$table")
 			for chain in $chains; do
 				[ -z "$why" ] || break
 				got=$(echo "$saved_all" | grep -e "^-A $chain ")
@@ -41,13 +56,13 @@ run_t() {
 			done
 			for chain in $chains; do
 				[ -z "$why" ] || break
-				err=$(ip netns exec rt $cmd-$backend -t "$table" -D "$chain" $rule 2>&1) ||
+				err=$($cmd-$backend -t "$table" -D "$chain" $rule 2>&1) ||
 					why="-D by spec failed in $chain: $err"
 			done
 		else
 			# A refusal does not depend on the chain: the first will do.
 			chain=${chains%% *}
-			if err=$(ip netns exec rt $cmd-$backend -t "$table" -A "$chain" $rule 2>&1); then
+			if err=$($cmd-$backend -t "$table" -A "$chain" $rule 2>&1); then
 				why="accepted in $chain"
 			else
 				case $err in
@@ -56,12 +71,14 @@ run_t() {
 				esac
 			fi
 		fi
-		ip netns del rt
+		$cmd-$backend -t "$table" -F
+		left=$($cmd-$backend-save -t "$table" | grep -e '^-A ')
+		[ -z "$left" ] || why="${why:-the flush left '$left'}"
 		if [ -z "$why" ]; then ok "$name"; else notok "$name" "$why"; fi
 	done < "$file"
 }
 
-for backend in legacy nft; do
+for backend in $RULES_BACKEND; do
 	run_t /tests/rules/libipt_VPNMSS.t $backend
 	run_t /tests/rules/libip6t_VPNMSS.t $backend
 done
@@ -80,25 +97,24 @@ list6() {
 capacity() {
 	backend=$1 cmd=$2 max=$3 gen=$4
 	name="rules $backend $cmd: capacity $max"
-	ip netns add rt
 	why=
-	if ! err=$(ip netns exec rt $cmd-$backend -t mangle -A FORWARD -p tcp \
+	if ! err=$($cmd-$backend -t mangle -A FORWARD -p tcp \
 			-m tcp --tcp-flags SYN,RST SYN -j VPNMSS \
 			--vpn-mss "$($gen "$max")" 2>&1); then
 		why="full rule refused: $err"
 	else
-		ip netns exec rt $cmd-$backend-save -t mangle | grep -v '^#' > /tmp/s1
+		$cmd-$backend-save -t mangle | grep -v '^#' > /tmp/s1
 		cp /tmp/s1 /tmp/cap-$backend-$cmd
 		n=$(tr ', ' '\n\n' < /tmp/s1 | grep -c '=65495$')
 		[ "$n" = "$max" ] || why="saved form has $n entries"
-		ip netns exec rt $cmd-$backend -t mangle -F
-		if ! err=$(ip netns exec rt $cmd-$backend-restore < /tmp/s1 2>&1); then
+		$cmd-$backend -t mangle -F
+		if ! err=$($cmd-$backend-restore < /tmp/s1 2>&1); then
 			why="restore failed: $err"
 		fi
-		ip netns exec rt $cmd-$backend-save -t mangle | grep -v '^#' > /tmp/s2
+		$cmd-$backend-save -t mangle | grep -v '^#' > /tmp/s2
 		cmp -s /tmp/s1 /tmp/s2 || why="${why:-save after restore differs}"
 	fi
-	if err=$(ip netns exec rt $cmd-$backend -t mangle -A FORWARD -p tcp \
+	if err=$($cmd-$backend -t mangle -A FORWARD -p tcp \
 			-j VPNMSS --vpn-mss "$($gen $((max + 1)))" 2>&1); then
 		why="${why:-$((max + 1)) entries accepted}"
 	else
@@ -107,11 +123,11 @@ capacity() {
 		*) why="${why:-over-capacity message: $err}" ;;
 		esac
 	fi
-	ip netns del rt
+	$cmd-$backend -t mangle -F
 	if [ -z "$why" ]; then ok "$name"; else notok "$name" "$why"; fi
 }
 
-for backend in legacy nft; do
+for backend in $RULES_BACKEND; do
 	capacity $backend iptables 256 list4
 	capacity $backend ip6tables 128 list6
 done
@@ -143,7 +159,7 @@ rline_len() {
 }
 restore_ok() {
 	printf '*mangle\n%s\nCOMMIT\n' "$2" |
-		ip netns exec rt iptables-$1-restore --test >/dev/null 2>&1
+		iptables-$1-restore --test >/dev/null 2>&1
 }
 # most GEN BACKEND LO HI: the largest N in [LO, HI] whose line restores;
 # "HI+" when HI itself does.
@@ -157,13 +173,11 @@ most() {
 	done
 	echo "$lo"
 }
-for backend in legacy nft; do
+for backend in $RULES_BACKEND; do
 	name="rules $backend: the capacity rules fit iptables-restore's limits"
-	ip netns add rt
 	words=$(most rline_words $backend 6 1000)
 	param=$(most rline_param $backend 1 65536)
 	line=$(most rline_len $backend 1000 60000)
-	ip netns del rt
 	diag "$(iptables-$backend-restore --version 2>&1 | head -n 1):" \
 		"at most $words words a line, $param characters a parameter," \
 		"$line characters a line"
@@ -186,16 +200,14 @@ for backend in legacy nft; do
 done
 
 # iptables -L prints a readable form.
-ip netns add rt
-for backend in legacy nft; do
-	ip netns exec rt iptables-$backend -t mangle -A FORWARD -p tcp -j VPNMSS \
+for backend in $RULES_BACKEND; do
+	iptables-$backend -t mangle -A FORWARD -p tcp -j VPNMSS \
 		--vpn-mss 192.168.12.0/24=esp-cbc-natt@1454,10.8.0.0/16=1350 --vpn-dir src
-	got=$(ip netns exec rt iptables-$backend -t mangle -n -L FORWARD | grep VPNMSS)
+	got=$(iptables-$backend -t mangle -n -L FORWARD | grep VPNMSS)
 	case $got in
 	*"VPNMSS dir src 10.8.0.0/16=1350 192.168.12.0/24=1334"*)
 		ok "rules $backend: -L shows the table" ;;
 	*) notok "rules $backend: -L shows the table" "got '$got'" ;;
 	esac
-	ip netns exec rt iptables-$backend -t mangle -F
+	iptables-$backend -t mangle -F
 done
-ip netns del rt
