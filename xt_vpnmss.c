@@ -93,12 +93,12 @@ struct vpnmss_set;
  * IPv4 tables also get a direct-indexed first level: the window of
  * VPNMSS_BUCKETS buckets of 2^@shift4 addresses each from @base4, chosen
  * in checkentry to cover every range boundary from the second to the one
- * before the last (the last may lie in the bucket above).  @bucket4[j] says which ranges bucket j's addresses lie in: the
- * one holding its first address in the low 16 bits, and how many more
- * ranges start within it in the high 16 bits, so that a bucket holding
- * no boundary after its start needs no search.  Bucket VPNMSS_BUCKETS
- * stands for everything above the window, and addresses below it lie in
- * range 0.
+ * before the last (the last may lie in the bucket above).  @bucket4[j]
+ * says which ranges bucket j's addresses lie in: the one holding its
+ * first address in the low 16 bits, and how many more ranges start
+ * within it in the high 16 bits, so that a bucket holding no boundary
+ * after its start needs no search.  Bucket VPNMSS_BUCKETS stands for
+ * everything above the window, and addresses below it lie in range 0.
  */
 #define VPNMSS_BUCKETS	256
 
@@ -704,21 +704,21 @@ static __always_inline void vpnmss_csum_even(struct tcphdr *th, __be16 old,
 /*
  * The usual SYN starts with its MSS option, in a private linear header:
  * for that case, the verdict of that first option, lowered if above
- * @limit at an offset known to be even; the options after it (th->doff
- * above 6) are then still to be walked, from byte TCPOLEN_MSS.  For any
+ * @limit at an offset known to be even; the options after it (a TCP
+ * header length @doff above 24) are then still to be walked, from byte
+ * TCPOLEN_MSS.  For any
  * other packet VPNMSS_NR_VERDICTS, having changed nothing.
  */
 static __always_inline enum vpnmss_verdict
 vpnmss_clamp_first(struct sk_buff *skb, unsigned int thoff,
-		   const struct tcphdr *th, u16 limit)
+		   unsigned int doff, u16 limit)
 {
-	unsigned int doff = th->doff * 4;
 	struct tcphdr *wth;
 	__be16 old, val;
 	u8 *opt;
 
 	/* skb_ensure_writable()'s own test for a linear, private header */
-	if (unlikely(doff < sizeof(*th) + TCPOLEN_MSS || skb_cloned(skb) ||
+	if (unlikely(doff < sizeof(*wth) + TCPOLEN_MSS || skb_cloned(skb) ||
 		     thoff + doff > skb_headlen(skb)))
 		return VPNMSS_NR_VERDICTS;
 	wth = (struct tcphdr *)(skb->data + thoff);
@@ -788,14 +788,15 @@ static __always_inline enum vpnmss_verdict
 vpnmss_clamp(struct sk_buff *skb, unsigned int thoff, const struct tcphdr *th,
 	     u16 limit)
 {
-	enum vpnmss_verdict v = vpnmss_clamp_first(skb, thoff, th, limit);
+	unsigned int doff = th->doff * 4;
+	enum vpnmss_verdict v = vpnmss_clamp_first(skb, thoff, doff, limit);
 
 	if (unlikely(v == VPNMSS_NR_VERDICTS))
 		return vpnmss_clamp_all(skb, thoff, th, limit);
-	if (unlikely(th->doff > 6))
+	if (unlikely(doff > sizeof(*th) + TCPOLEN_MSS))
 		return vpnmss_walk(skb, (struct tcphdr *)(skb->data + thoff),
-				   th->doff * 4 - sizeof(*th), limit,
-				   TCPOLEN_MSS, true, v == VPNMSS_CLAMPED);
+				   doff - sizeof(*th), limit, TCPOLEN_MSS,
+				   true, v == VPNMSS_CLAMPED);
 	return v;
 }
 
@@ -813,12 +814,12 @@ static noinline unsigned int vpnmss_clamp_count(struct sk_buff *skb,
 /* The rest of the walk after the first MSS option, and vpnmss_count(). */
 static noinline unsigned int vpnmss_walk_count(struct sk_buff *skb,
 					       unsigned int thoff,
-					       const struct tcphdr *th,
+					       unsigned int doff,
 					       const struct vpnmss_range *r,
 					       bool above)
 {
 	vpnmss_count(r, vpnmss_walk(skb, (struct tcphdr *)(skb->data + thoff),
-				    th->doff * 4 - sizeof(*th), r->mss,
+				    doff - sizeof(struct tcphdr), r->mss,
 				    TCPOLEN_MSS, true, above));
 	return XT_CONTINUE;
 }
@@ -930,6 +931,7 @@ static noinline unsigned int vpnmss_syn4(struct sk_buff *skb,
 	const struct vpnmss_range *r;
 	u8 dir = info->hdr.dir;
 	enum vpnmss_verdict v;
+	unsigned int doff;
 
 	if (unlikely(dir == XT_VPNMSS_DIR_BOTH))
 		return vpnmss_syn4_any(skb, par, th);
@@ -941,11 +943,12 @@ static noinline unsigned int vpnmss_syn4(struct sk_buff *skb,
 		return vpnmss_syn4_auto(skb, par, th, r,
 					dir == XT_VPNMSS_DIR_SRC);
 	}
-	v = vpnmss_clamp_first(skb, par->thoff, th, r->mss);
+	doff = th->doff * 4;
+	v = vpnmss_clamp_first(skb, par->thoff, doff, r->mss);
 	if (unlikely(v == VPNMSS_NR_VERDICTS))
 		return vpnmss_clamp_count(skb, par->thoff, th, r, r->mss);
-	if (unlikely(th->doff > 6))
-		return vpnmss_walk_count(skb, par->thoff, th, r,
+	if (unlikely(doff > sizeof(*th) + TCPOLEN_MSS))
+		return vpnmss_walk_count(skb, par->thoff, doff, r,
 					 v == VPNMSS_CLAMPED);
 	vpnmss_count(r, v);
 	return XT_CONTINUE;
