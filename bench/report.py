@@ -643,6 +643,12 @@ def markdown18(summaries, prev, info, meta, out_dir, cap, nrows):
               "ns, for the added cost and for the whole forwarded SYN. Where a configuration's ratio departs from "
               "the baseline's, time and instructions disagree: costlier instructions (memory, TLB and cache "
               "misses, helper calls in TCG) or cheaper ones.")
+            ci = meta.get("icount.commit_%s" % k, meta.get("icount.commit", "?"))
+            cw = meta.get("wall.commit_%s" % k, meta.get("wall.commit", "?"))
+            if ci != cw:
+                a("")
+                a("Caution: the two modes measured different commits here (instructions %s, wall clock %s); "
+                  "where the module changed in between, the ratios compare two different hot paths." % (ci, cw))
             a("")
             a("| configuration | backend | N | added instructions | added wall ns | instr/ns added | instr/ns whole SYN |")
             a("|---|---|---|---|---|---|---|")
