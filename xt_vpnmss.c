@@ -92,11 +92,13 @@ struct vpnmss_set;
 /*
  * IPv4 tables also get a direct-indexed first level: the window of
  * VPNMSS_BUCKETS buckets of 2^@shift4 addresses each from @base4, chosen
- * in checkentry to cover every range boundary from the second to the
- * last.  @bucket4[j] is the range holding bucket j's first address, so an
- * address in bucket j lies in one of the ranges bucket4[j] to
- * bucket4[j + 1]; bucket VPNMSS_BUCKETS stands for everything above the
- * window, and addresses below it lie in range 0.
+ * in checkentry to cover every range boundary from the second to the one
+ * before the last (the last may lie in the bucket above).  @bucket4[j]
+ * says which ranges bucket j's addresses lie in: the one holding its
+ * first address in the low 16 bits, and how many more ranges start
+ * within it in the high 16 bits, so that a bucket holding no boundary
+ * after its start needs no search.  Bucket VPNMSS_BUCKETS stands for
+ * everything above the window, and addresses below it lie in range 0.
  */
 #define VPNMSS_BUCKETS	256
 
@@ -107,7 +109,7 @@ struct vpnmss_lpm {
 	const struct vpnmss_key *first;
 	u32 base4;
 	unsigned int shift4;
-	u16 bucket4[VPNMSS_BUCKETS + 2];
+	u32 bucket4[VPNMSS_BUCKETS + 1];
 	struct vpnmss_range range[];
 };
 
@@ -298,15 +300,15 @@ static struct vpnmss_lpm *vpnmss_lpm_build(const struct vpnmss_pfx *p,
 static __always_inline unsigned int
 vpnmss_search4(const u32 *first, unsigned int n, u32 k)
 {
-	unsigned int base = 0;
+	const u32 *base = first;
 
 	while (n > 1) {
 		unsigned int half = n / 2;
 
-		base = READ_ONCE(first[base + half]) <= k ? base + half : base;
+		base = READ_ONCE(base[half]) <= k ? base + half : base;
 		n -= half;
 	}
-	return base;
+	return base - first;
 }
 
 static __always_inline unsigned int
@@ -329,13 +331,16 @@ static __always_inline unsigned int
 vpnmss_index4(const struct vpnmss_lpm *lpm, u32 k)
 {
 	unsigned int j, lo;
+	u32 b;
 
 	if (k < lpm->base4)
 		return 0;
 	j = min_t(u32, (k - lpm->base4) >> lpm->shift4, VPNMSS_BUCKETS);
-	lo = lpm->bucket4[j];
-	return lo + vpnmss_search4(lpm->first4 + lo,
-				   lpm->bucket4[j + 1] - lo + 1, k);
+	b = lpm->bucket4[j];
+	lo = b & 0xffff;
+	if (likely(!(b >> 16)))
+		return lo;
+	return lo + vpnmss_search4(lpm->first4 + lo, (b >> 16) + 1, k);
 }
 
 /* The range of an IPv4 rule holding @addr. */
@@ -356,8 +361,8 @@ vpnmss_lpm_lookup(const struct vpnmss_lpm *lpm, const struct vpnmss_key *k)
 
 /*
  * The first level of an IPv4 table: the narrowest buckets whose window
- * holds every boundary from the second (the first is 0) to the last, and
- * each bucket's first range.  O(VPNMSS_BUCKETS log nr), in checkentry.
+ * holds every boundary from the second (the first is 0) to the one before
+ * the last, and each bucket's ranges.  O(VPNMSS_BUCKETS log nr), in checkentry.
  */
 static void vpnmss_buckets4(struct vpnmss_lpm *lpm)
 {
@@ -365,17 +370,21 @@ static void vpnmss_buckets4(struct vpnmss_lpm *lpm)
 	u32 lo = lpm->nr > 1 ? f[1] : 0, hi = f[lpm->nr - 1];
 	unsigned int shift = 0, j;
 
-	while ((hi >> shift) - (lo >> shift) >= VPNMSS_BUCKETS)
+	/* the last boundary may start bucket VPNMSS_BUCKETS */
+	while ((hi >> shift) - (lo >> shift) > VPNMSS_BUCKETS)
 		shift++;
 	lpm->shift4 = shift;
 	lpm->base4 = lo >> shift << shift;
 	for (j = 0; j <= VPNMSS_BUCKETS; j++) {
 		u64 a = (u64)lpm->base4 + ((u64)j << shift);
+		u64 z = j < VPNMSS_BUCKETS ? a + (1ULL << shift) - 1 : U32_MAX;
+		unsigned int first, last;
 
-		lpm->bucket4[j] = a > U32_MAX ? lpm->nr - 1 :
-				  vpnmss_search4(f, lpm->nr, a);
+		/* a bucket past the end of the address space is never used */
+		first = a > U32_MAX ? lpm->nr - 1 : vpnmss_search4(f, lpm->nr, a);
+		last = z > U32_MAX ? lpm->nr - 1 : vpnmss_search4(f, lpm->nr, z);
+		lpm->bucket4[j] = (last - first) << 16 | first;
 	}
-	lpm->bucket4[VPNMSS_BUCKETS + 1] = lpm->nr - 1;
 }
 
 /* "auto" reads the packet's route, so it needs a hook after routing. */
@@ -598,39 +607,47 @@ static void vpnmss_replace16(struct sk_buff *skb, struct tcphdr *th, u8 *p,
 }
 
 /*
- * vpnmss_replace16() with inet_proto_csum_replace2(.., false) spelled out:
- * unless the checksum is left to the device (CHECKSUM_PARTIAL), it is
- * updated in place as csum_replace4() does there; skb->csum needs nothing,
- * since value and checksum change by opposite amounts.
+ * vpnmss_replace16() with inet_proto_csum_replace2(.., false) spelled out,
+ * for a value @old known to be above @val: unless the checksum is left to
+ * the device (CHECKSUM_PARTIAL), it is updated in place by RFC 1624's
+ * equation 3, HC' = ~(~HC + ~m + m'), in 16-bit one's complement.  That is
+ * the sum csum_replace4() forms (its words' upper halves add 0xffff, i.e.
+ * nothing), and since m' >= XT_VPNMSS_MSS_MIN the sum is never zero, so
+ * both end in the same representation.  skb->csum needs nothing: value
+ * and checksum change by opposite amounts.
  */
 static __always_inline void vpnmss_replace16_inline(struct sk_buff *skb,
 						    struct tcphdr *th, u8 *p,
-						    unsigned int off, u16 val)
+						    unsigned int off, u16 old,
+						    u16 val)
 {
-	u16 old = p[0] << 8 | p[1];
+	u32 sum;
 
 	p[0] = val >> 8;
 	p[1] = val & 0xff;
+	if (unlikely(skb->ip_summed == CHECKSUM_PARTIAL))
+		return;
 	if (off & 1) {
 		old = swab16(old);
 		val = swab16(val);
 	}
-	if (skb->ip_summed != CHECKSUM_PARTIAL)
-		csum_replace4(&th->check, (__force __be32)htons(old),
-			      (__force __be32)htons(val));
+	sum = (u16)~ntohs((__force __be16)th->check) + (u16)~old + val;
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	th->check = (__force __sum16)htons((u16)~sum);
 }
 
 /*
  * The walk of vpnmss_parse_opts(), in one pass over the writable options
- * of @th, lowering every MSS value above @limit on the way.
+ * of @th, from offset @i of the @len option bytes on, lowering every MSS
+ * value above @limit on the way; @any and @above say what the options
+ * before @i held.
  */
-static __always_inline enum vpnmss_verdict
-vpnmss_rewrite(struct sk_buff *skb, struct tcphdr *th, unsigned int len,
-	       u16 limit)
+static noinline enum vpnmss_verdict
+vpnmss_walk(struct sk_buff *skb, struct tcphdr *th, unsigned int len,
+	    u16 limit, unsigned int i, bool any, bool above)
 {
 	u8 *opt = (u8 *)(th + 1);
-	bool any = false, above = false;
-	unsigned int i = 0;
 
 	while (i < len) {
 		unsigned int size;
@@ -647,12 +664,14 @@ vpnmss_rewrite(struct sk_buff *skb, struct tcphdr *th, unsigned int len,
 		if (size < 2 || size > len - i)
 			goto malformed;
 		if (opt[i] == TCPOPT_MSS && size == TCPOLEN_MSS) {
+			u16 mss = opt[i + 2] << 8 | opt[i + 3];
+
 			any = true;
-			if ((opt[i + 2] << 8 | opt[i + 3]) > limit) {
+			if (mss > limit) {
 				above = true;
 				vpnmss_replace16_inline(skb, th, opt + i + 2,
 							sizeof(*th) + i + 2,
-							limit);
+							mss, limit);
 			}
 		}
 		i += size;
@@ -664,6 +683,56 @@ malformed:
 	if (!any)
 		return VPNMSS_MALFORMED;
 	return above ? VPNMSS_CLAMPED : VPNMSS_NOT_ABOVE;
+}
+
+/*
+ * The checksum update of vpnmss_replace16_inline() for a 16-bit word at an
+ * even offset, in the byte order of the packet: the one's complement sum
+ * does not depend on it (RFC 1071, 2.(B)), so no byte is swapped.
+ */
+static __always_inline void vpnmss_csum_even(struct tcphdr *th, __be16 old,
+					     __be16 val)
+{
+	u32 sum = (u16)~(__force u16)th->check + (u16)~(__force u16)old +
+		  (__force u16)val;
+
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	th->check = (__force __sum16)(u16)~sum;
+}
+
+/*
+ * The usual SYN starts with its MSS option, in a private linear header:
+ * for that case, the verdict of that first option, lowered if above
+ * @limit at an offset known to be even; the options after it (a TCP
+ * header length @doff above 24) are then still to be walked, from byte
+ * TCPOLEN_MSS.  For any
+ * other packet VPNMSS_NR_VERDICTS, having changed nothing.
+ */
+static __always_inline enum vpnmss_verdict
+vpnmss_clamp_first(struct sk_buff *skb, unsigned int thoff,
+		   unsigned int doff, u16 limit)
+{
+	struct tcphdr *wth;
+	__be16 old, val;
+	u8 *opt;
+
+	/* skb_ensure_writable()'s own test for a linear, private header */
+	if (unlikely(doff < sizeof(*wth) + TCPOLEN_MSS || skb_cloned(skb) ||
+		     thoff + doff > skb_headlen(skb)))
+		return VPNMSS_NR_VERDICTS;
+	wth = (struct tcphdr *)(skb->data + thoff);
+	opt = (u8 *)(wth + 1);
+	if (unlikely(opt[0] != TCPOPT_MSS || opt[1] != TCPOLEN_MSS))
+		return VPNMSS_NR_VERDICTS;
+	memcpy(&old, opt + 2, sizeof(old));
+	if (ntohs(old) <= limit)
+		return VPNMSS_NOT_ABOVE;
+	val = htons(limit);
+	memcpy(opt + 2, &val, sizeof(val));
+	if (likely(skb->ip_summed != CHECKSUM_PARTIAL))
+		vpnmss_csum_even(wth, old, val);
+	return VPNMSS_CLAMPED;
 }
 
 /*
@@ -690,14 +759,13 @@ static noinline enum vpnmss_verdict vpnmss_clamp_ro(struct sk_buff *skb,
 }
 
 /*
- * Lowers every MSS option of the TCP header at @thoff that is above @limit.
- * @th is a copy of that header, already known to carry SYN.  Like TCPMSS,
- * the header is made writable first (a no-op for the usual private,
- * linear skb), so that the options are walked and written in one pass.
+ * vpnmss_clamp() without its first step: the whole walk.  Like TCPMSS, the
+ * header is made writable first (a no-op for the usual private, linear
+ * skb), so that the options are walked and written in one pass.
  */
-static __always_inline enum vpnmss_verdict
-vpnmss_clamp(struct sk_buff *skb, unsigned int thoff, const struct tcphdr *th,
-	     u16 limit)
+static noinline enum vpnmss_verdict
+vpnmss_clamp_all(struct sk_buff *skb, unsigned int thoff,
+		 const struct tcphdr *th, u16 limit)
 {
 	unsigned int doff = th->doff * 4;
 
@@ -705,12 +773,55 @@ vpnmss_clamp(struct sk_buff *skb, unsigned int thoff, const struct tcphdr *th,
 		return VPNMSS_MALFORMED;
 	if (doff == sizeof(*th))
 		return VPNMSS_NO_OPTION;
-	/* skb_ensure_writable()'s own test for a linear, private header */
 	if (unlikely(skb_cloned(skb) || thoff + doff > skb_headlen(skb)) &&
 	    skb_ensure_writable(skb, thoff + doff))
 		return vpnmss_clamp_ro(skb, thoff, doff, limit);
-	return vpnmss_rewrite(skb, (struct tcphdr *)(skb->data + thoff),
-			      doff - sizeof(*th), limit);
+	return vpnmss_walk(skb, (struct tcphdr *)(skb->data + thoff),
+			   doff - sizeof(*th), limit, 0, false, false);
+}
+
+/*
+ * Lowers every MSS option of the TCP header at @thoff that is above @limit.
+ * @th is a copy of that header, already known to carry SYN.
+ */
+static __always_inline enum vpnmss_verdict
+vpnmss_clamp(struct sk_buff *skb, unsigned int thoff, const struct tcphdr *th,
+	     u16 limit)
+{
+	unsigned int doff = th->doff * 4;
+	enum vpnmss_verdict v = vpnmss_clamp_first(skb, thoff, doff, limit);
+
+	if (unlikely(v == VPNMSS_NR_VERDICTS))
+		return vpnmss_clamp_all(skb, thoff, th, limit);
+	if (unlikely(doff > sizeof(*th) + TCPOLEN_MSS))
+		return vpnmss_walk(skb, (struct tcphdr *)(skb->data + thoff),
+				   doff - sizeof(*th), limit, TCPOLEN_MSS,
+				   true, v == VPNMSS_CLAMPED);
+	return v;
+}
+
+/* vpnmss_clamp() and vpnmss_count(), out of line: a tail call away. */
+static noinline unsigned int vpnmss_clamp_count(struct sk_buff *skb,
+						unsigned int thoff,
+						const struct tcphdr *th,
+						const struct vpnmss_range *r,
+						u16 limit)
+{
+	vpnmss_count(r, vpnmss_clamp(skb, thoff, th, limit));
+	return XT_CONTINUE;
+}
+
+/* The rest of the walk after the first MSS option, and vpnmss_count(). */
+static noinline unsigned int vpnmss_walk_count(struct sk_buff *skb,
+					       unsigned int thoff,
+					       unsigned int doff,
+					       const struct vpnmss_range *r,
+					       bool above)
+{
+	vpnmss_count(r, vpnmss_walk(skb, (struct tcphdr *)(skb->data + thoff),
+				    doff - sizeof(struct tcphdr), r->mss,
+				    TCPOLEN_MSS, true, above));
+	return XT_CONTINUE;
 }
 
 /* The walk and rewrite in three passes, as before; for KUnit's comparison. */
@@ -765,13 +876,12 @@ static const struct tcphdr *vpnmss_syn(const struct sk_buff *skb,
 }
 
 /*
- * A SYN or SYN-ACK's TCP header @th of an IPv4 packet: look up, clamp,
- * count.  Out of line, so that vpnmss_tg4() saves no registers for the
- * segments without SYN and reaches this by a tail call.
+ * vpnmss_syn4() for both directions: the general decision of
+ * vpnmss_decide().
  */
-static noinline unsigned int vpnmss_syn4(struct sk_buff *skb,
-					 const struct xt_action_param *par,
-					 const struct tcphdr *th)
+static noinline unsigned int vpnmss_syn4_any(struct sk_buff *skb,
+					     const struct xt_action_param *par,
+					     const struct tcphdr *th)
 {
 	const struct xt_vpnmss_tginfo4 *info = par->targinfo;
 	const struct iphdr *iph = ip_hdr(skb);
@@ -791,6 +901,59 @@ static noinline unsigned int vpnmss_syn4(struct sk_buff *skb,
 	return XT_CONTINUE;
 }
 
+/* vpnmss_syn4() for one direction whose range @r has an "auto" entry. */
+static noinline unsigned int vpnmss_syn4_auto(struct sk_buff *skb,
+					      const struct xt_action_param *par,
+					      const struct tcphdr *th,
+					      const struct vpnmss_range *r,
+					      bool source)
+{
+	u16 limit = vpnmss_auto_of(skb, par, th, source);
+
+	vpnmss_count(r, limit ? vpnmss_clamp(skb, par->thoff, th, limit) :
+				VPNMSS_AUTOFAIL);
+	return XT_CONTINUE;
+}
+
+/*
+ * A SYN or SYN-ACK's TCP header @th of the IPv4 packet @iph: look up,
+ * clamp, count.  Out of line, so that vpnmss_tg4() saves no registers for
+ * the segments without SYN and reaches this by a tail call.  One direction
+ * and an entry with a fixed MSS are decided here: a range's mss is 0 only
+ * where no entry covers it or its entry is "auto".
+ */
+static noinline unsigned int vpnmss_syn4(struct sk_buff *skb,
+					 const struct xt_action_param *par,
+					 const struct tcphdr *th,
+					 const struct iphdr *iph)
+{
+	const struct xt_vpnmss_tginfo4 *info = par->targinfo;
+	const struct vpnmss_range *r;
+	u8 dir = info->hdr.dir;
+	enum vpnmss_verdict v;
+	unsigned int doff;
+
+	if (unlikely(dir == XT_VPNMSS_DIR_BOTH))
+		return vpnmss_syn4_any(skb, par, th);
+	r = vpnmss_lpm_lookup4(info->lpm, dir == XT_VPNMSS_DIR_SRC ?
+					  iph->saddr : iph->daddr);
+	if (unlikely(!r->mss)) {
+		if (r->entry == VPNMSS_NO_ENTRY)
+			return XT_CONTINUE;
+		return vpnmss_syn4_auto(skb, par, th, r,
+					dir == XT_VPNMSS_DIR_SRC);
+	}
+	doff = th->doff * 4;
+	v = vpnmss_clamp_first(skb, par->thoff, doff, r->mss);
+	if (unlikely(v == VPNMSS_NR_VERDICTS))
+		return vpnmss_clamp_count(skb, par->thoff, th, r, r->mss);
+	if (unlikely(doff > sizeof(*th) + TCPOLEN_MSS))
+		return vpnmss_walk_count(skb, par->thoff, doff, r,
+					 v == VPNMSS_CLAMPED);
+	vpnmss_count(r, v);
+	return XT_CONTINUE;
+}
+
 /* vpnmss_tg4() for a TCP header outside the linear area: a copy of it. */
 static noinline void vpnmss_tg4_copy(struct sk_buff *skb,
 				     const struct xt_action_param *par)
@@ -800,7 +963,7 @@ static noinline void vpnmss_tg4_copy(struct sk_buff *skb,
 
 	th = skb_header_pointer(skb, par->thoff, sizeof(_th), &_th);
 	if (th && th->syn && !th->rst)
-		vpnmss_syn4(skb, par, th);
+		vpnmss_syn4(skb, par, th, ip_hdr(skb));
 }
 
 /*
@@ -810,9 +973,10 @@ static noinline void vpnmss_tg4_copy(struct sk_buff *skb,
 static unsigned int vpnmss_tg4(struct sk_buff *skb,
 			       const struct xt_action_param *par)
 {
+	const struct iphdr *iph = ip_hdr(skb);
 	const struct tcphdr *th;
 
-	if (ip_hdr(skb)->protocol != IPPROTO_TCP || par->fragoff)
+	if (iph->protocol != IPPROTO_TCP || par->fragoff)
 		return XT_CONTINUE;
 	if (unlikely(skb_headlen(skb) < par->thoff + sizeof(*th))) {
 		vpnmss_tg4_copy(skb, par);
@@ -820,7 +984,7 @@ static unsigned int vpnmss_tg4(struct sk_buff *skb,
 	}
 	th = (const struct tcphdr *)(skb->data + par->thoff);
 	if (th->syn && !th->rst)
-		return vpnmss_syn4(skb, par, th);
+		return vpnmss_syn4(skb, par, th, iph);
 	return XT_CONTINUE;
 }
 

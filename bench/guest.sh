@@ -38,6 +38,10 @@
 #   ack|bulk baseline   -       0   no rule
 #   ack|bulk empty-table legacy|nft 0 mangle table / FORWARD chain, no rule
 #   ack|bulk vpnmss-nogate legacy|nft CAP one -p tcp -j VPNMSS rule (no flags gate)
+#   ack|bulk mark-nogate legacy|nft CAP  one -p tcp -j MARK --set-xmark 0/0 rule:
+#                       the least a rule costs (an xtables target in legacy;
+#                       iptables-nft makes it a native meta mark set), against
+#                       which VPNMSS's own early exit shows
 # Every round runs every measurement once, in a shuffled order; REPS rounds.
 # Every configuration but the baseline and the empty table is loaded as
 # COPIES copies of itself (AMP below), and says so in its BENCH lines.
@@ -180,6 +184,7 @@ vpnmss_auto_list() {
 }
 l_vpnmss_auto() { echo "-A FORWARD $GATE -j VPNMSS --vpn-dir src $(vpnmss_auto_list "$n")"; }
 l_vpnmss_nogate() { echo "-A FORWARD -p tcp -j VPNMSS --vpn-dir src $(vpnmss_list "$n" "$1")"; }
+l_mark_nogate() { echo "-A FORWARD -p tcp -j MARK --set-xmark 0x0/0x0"; }
 # gen_amp FILE K FUNC: an iptables-restore file with K copies of FUNC's rules
 gen_amp() {
 	{
@@ -214,6 +219,7 @@ nft_map() {	# N K: one table, K maps and K rules, copy j lowering by j more
 gen_xt $W/rules/empty-table
 gen_amp $W/rules/tcpmss-one $AMP l_tcpmss_one
 n=$CAP gen_amp $W/rules/vpnmss-nogate-$CAP $AMP l_vpnmss_nogate
+gen_amp $W/rules/mark-nogate $AMP l_mark_nogate
 for n in $NLIST; do
 	gen_amp $W/rules/tcpmss-chain-$n "$(copies_of $n)" l_tcpmss_chain
 	gen_amp $W/rules/vpnmss-$n $AMP l_vpnmss
@@ -249,6 +255,7 @@ done
 		for b in legacy nft; do
 			echo "$k empty-table $b 0 1 empty-table 0"
 			echo "$k vpnmss-nogate $b $CAP $AMP vpnmss-nogate-$CAP $AMP"
+			echo "$k mark-nogate $b $CAP $AMP mark-nogate $AMP"
 		done
 	done
 } > $W/items.all
@@ -555,6 +562,12 @@ while [ $rep -le "$REPS" ]; do
 				[ "$got" = "$want" ] || notok "bench: load $k $cfg $b n=$n" "$got rules in force, want $want"
 			fi
 			check_mss "$k" "$cfg" "$b" "$n" "$copies" || fails=$((fails + 1))
+			# what iptables-nft made of a target: nft_compat or native
+			case $b:$cfg in
+			nft:*-nogate)
+				diag "BENCH-INFO kernel=$KVER nft_target_${cfg%-nogate}='$(ns rtr nft list chain ip mangle FORWARD |
+					grep -m 1 -o 'xt target [^ ]*\|meta mark set [^ ]*' | tr -d '"')'" ;;
+			esac
 		fi
 		case $k in
 		bulk) measure_bulk "$cfg" "$b" "$n" "$copies" "$rep" ;;

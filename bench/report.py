@@ -284,161 +284,6 @@ def get(summary, kernel, kind, config, backend, n):
     return summary.get((kernel, kind, config, backend, n))
 
 
-def quiet_state(state):
-    """host_state() text: 1-minute load below 0.5, no qemu, no cc1."""
-    m = re.match(r"load ([\d.]+) [\d.]+ [\d.]+, (\d+) qemu-system, (\d+) cc1", state)
-    return bool(m) and float(m.group(1)) < 0.5 and m.group(2) == "0" and m.group(3) == "0"
-
-
-# --- goals and prose -------------------------------------------------------------
-
-def goals(summary, kernel, cap):
-    """[(goal, met or None, text)] for one kernel."""
-    out = []
-    G = lambda c, b, n: get(summary, kernel, "syn", c, b, n)
-    ns = nlist_of(summary, kernel)
-    for b, bname in BACKENDS:
-        one, full = G("vpnmss", b, 1), G("vpnmss", b, cap)
-        r = ratio(full, one)
-        met = None if med(one) != med(one) or med(one) <= 0 else r <= 1.5
-        out.append(("growth", b,
-                    "VPNMSS (%s) at N = %d costs at most 1.5x its cost at N = 1" % (bname, cap), met,
-                    "%s ns vs %s ns, %s" % (fmt_ns(med(full)), fmt_ns(med(one)), fmt_ratio(r))))
-    for b, bname in BACKENDS:
-        worse, pairs = [], []
-        for n in ns:
-            v, m = G("vpnmss", b, n), G("nft-map", "nft", n)
-            if med(v) != med(v) or med(m) != med(m):
-                continue
-            pairs.append("N = %d: %s vs %s" % (n, fmt_ns(med(v)), fmt_ns(med(m))))
-            if med(v) > med(m):
-                d = med(v) - med(m)
-                pct = ", +%.0f%%" % (100.0 * d / med(m)) if med(m) > 0 else ""
-                overlap = v["added_q1"] <= m["added_q3"]
-                worse.append("N = %d: %s vs %s ns (+%s ns%s%s)" % (
-                    n, fmt_ns(med(v)), fmt_ns(med(m)), fmt_ns(d), pct,
-                    ", within the overlap of their IQRs" if overlap else ""))
-        out.append(("map", b, "VPNMSS (%s) costs no more than the nft interval map at every N" % bname,
-                    None if not pairs else not worse,
-                    ("more at " + "; ".join(worse)) if worse else "; ".join(pairs) + " ns"))
-    chain = G("tcpmss-chain", "nft", 256)
-    for b, bname in BACKENDS:
-        v = G("vpnmss", b, 256)
-        r = ratio(chain, v)
-        out.append(("chain", b,
-                    "VPNMSS (%s) at N = 256 is at least 10x below 256 TCPMSS rules under iptables-nft" % bname,
-                    None if r != r else r >= 10,
-                    "%s ns vs %s ns, %s" % (fmt_ns(med(v)), fmt_ns(med(chain)), fmt_ratio(r))))
-    base = get(summary, kernel, "bulk", "baseline", "-", 0)
-    for b, bname in BACKENDS:
-        s = get(summary, kernel, "bulk", "vpnmss-nogate", b, cap)
-        if not s or not base or "added_median" not in s:
-            out.append(("nonsyn", b, "non-SYN overhead within noise (%s)" % bname, None, "not measured"))
-            continue
-        noise = base.get("noise_ns", NAN)
-        within = s["added_q1"] <= 0 <= s["added_q3"] or abs(s["added_median"]) <= noise / s["copies"]
-        out.append(("nonsyn", b,
-                    "data packets (bulk TCP) with the ungated VPNMSS rule (%s) cost the same as with no rule, within noise" % bname,
-                    within,
-                    "%+.0f ns per forwarded packet (%+.2f%% of %s ns), IQR over rounds %s to %s ns; "
-                    "the no-rule measurement itself varies by %s ns (its IQR), %s ns per copy" % (
-                        s["added_median"], 100.0 * s["added_median"] / s["ref_ns"],
-                        fmt_ns(s["ref_ns"]), fmt_ns(s["added_q1"]), fmt_ns(s["added_q3"]),
-                        fmt_ns(noise), fmt_ns(noise / s["copies"]))))
-    return out
-
-
-WHY = {
-    "growth": "The growth from N = 1 to N = {cap} is the binary search over up to "
-              "2N+1 ranges (about 9 steps of a 128-bit compare at 256 against 1 or 2 "
-              "at N = 1) on top of the rule's fixed cost; TCG emulates those "
-              "data-dependent branches and loads at several times their native "
-              "cost, while the fixed part (hook, match, option rewrite) is what "
-              "every configuration pays.",
-    "map": "Where VPNMSS costs more than the nft interval map, the difference is "
-           "the xtables path itself: under iptables-nft every packet goes through "
-           "`nft_compat`, which rebuilds an `xt_action_param` and calls the "
-           "`tcp` match and the target indirectly, and under legacy `ipt_do_table` "
-           "walks the mangle table's hooks and entries, while the native map is a "
-           "few nft expressions in one chain.",
-    "chain": "The ratio against 256 TCPMSS rules is bounded by VPNMSS's fixed "
-             "cost per SYN (the hook, the match and the MSS rewrite, which every "
-             "configuration pays), not by its lookup.",
-    "nonsyn": "Any overhead left for data packets is the mangle hook and one "
-              "`-p tcp` rule evaluated per packet (compare the empty-table "
-              "columns); VPNMSS itself returns before any lookup for a segment "
-              "without SYN.",
-}
-
-
-def missed_why(summary, k, cap):
-    seen, out = set(), []
-    for kind, _, _, met, _ in goals(summary, k, cap):
-        if met is False and kind not in seen:
-            seen.add(kind)
-            out.append(WHY[kind].format(cap=cap))
-    return ("*Why:* " + " ".join(out)) if out else ""
-
-
-def meaning(summary, kernels, cap):
-    """Two or three sentences on what the tables mean, from the numbers."""
-    B = [b for b, _ in BACKENDS]
-    S = lambda k, c, b, n: get(summary, k, "syn", c, b, n)
-    v1 = [med(S(k, "vpnmss", b, 1)) for k in kernels for b in B]
-    vc = [med(S(k, "vpnmss", b, cap)) for k in kernels for b in B]
-    growth = [ratio(S(k, "vpnmss", b, cap), S(k, "vpnmss", b, 1)) for k in kernels for b in B]
-    one = [med(S(k, "tcpmss-one", b, 0)) for k in kernels for b in B]
-    chain_l = [med(S(k, "tcpmss-chain", "legacy", 256)) for k in kernels]
-    chain_n = [med(S(k, "tcpmss-chain", "nft", 256)) for k in kernels]
-    r_l = [ratio(S(k, "tcpmss-chain", "legacy", 256), S(k, "vpnmss", "legacy", 256)) for k in kernels]
-    r_n = [ratio(S(k, "tcpmss-chain", "nft", 256), S(k, "vpnmss", "nft", 256)) for k in kernels]
-    maps = [med(S(k, "nft-map", "nft", n)) for k in kernels for n in nlist_of(summary, k)]
-    s = ("Across both kernels and both iptables backends, one VPNMSS rule adds %s ns "
-         "per SYN at N = 1 and %s ns at N = %d (%s its N = 1 cost); a single TCPMSS "
-         "rule without `-s` adds %s ns, while 256 TCPMSS rules add %s ns under legacy "
-         "and %s ns under iptables-nft, %s and %s what VPNMSS adds at the same N "
-         "and backend. " % (span(v1), span(vc), cap, rspan(growth), span(one),
-                           span(chain_l), span(chain_n), rspan(r_l), rspan(r_n)))
-    diffs = []
-    for k in kernels:
-        for n in nlist_of(summary, k):
-            for b in B:
-                d = med(S(k, "vpnmss", b, n)) - med(S(k, "nft-map", "nft", n))
-                if d == d:
-                    diffs.append(d)
-    if diffs:
-        if max(diffs) <= 0:
-            cmp = "VPNMSS is cheaper than it at every N (by %s ns)" % span([-d for d in diffs])
-        elif min(diffs) >= 0:
-            cmp = "VPNMSS costs %s ns more than it" % span(diffs)
-        else:
-            cmp = ("VPNMSS is between %s ns cheaper and %s ns dearer than it, depending "
-                   "on N, backend and kernel" % (fmt_ns(-min(diffs)), fmt_ns(max(diffs))))
-        s += ("Like VPNMSS, the native nft interval map barely grows with N (%s ns); "
-              "%s. " % (span(maps), cmp))
-    named = [(med(S(k, "vpnmss-named", "legacy", n)), med(S(k, "vpnmss", "legacy", n)))
-             for k in kernels for n in nlist_of(summary, k)]
-    named = [a - b for a, b in named if a == a and b == b]
-    if named:
-        s += ("Counting per entry (`--vpn-name`) changes the cost of a SYN by %s ns "
-              "against the same rule without a name. " % span(named))
-    bulk, ack = [], []
-    for k in kernels:
-        for b in B:
-            x = get(summary, k, "bulk", "vpnmss-nogate", b, cap)
-            if x and "added_median" in x:
-                bulk.append(100.0 * x["added_median"] / x["ref_ns"])
-            y = get(summary, k, "ack", "vpnmss-nogate", b, cap)
-            if y and "added_median" in y:
-                ack.append(y["added_median"])
-    if bulk:
-        s += ("For packets without SYN, the VPNMSS rule behind `-p tcp` alone changes "
-              "the cost of a bulk TCP data packet by %+.1f%% to %+.1f%% and of a bare "
-              "ACK by %s ns, against no rule at all; the empty-table columns show how "
-              "much of that any mangle hook costs." % (min(bulk), max(bulk), span(ack)))
-    return s
-
-
 # --- plot ------------------------------------------------------------------------
 
 def plot(summary, out_dir, cap):
@@ -471,234 +316,6 @@ def plot(summary, out_dir, cap):
     finally:
         shutil.rmtree(tmp)
     return True
-
-
-# --- BENCHMARKS.md ---------------------------------------------------------------
-
-def markdown(summary, info, meta, out_dir, cap, nrows):
-    kernels = kernels_of(summary)
-    L = []
-    a = L.append
-    i0 = info.get(kernels[0], {}) if kernels else {}
-    date = meta.get("date", datetime.datetime.utcnow().strftime("%Y-%m-%dT%H:%MZ"))
-    a("# Benchmarks: the per-packet cost of MSS clamping")
-    a("")
-    a("Generated by `make bench` (`bench/run`) on %s, commit %s; kernels %s." % (
-        date, meta.get("commit", "unknown"), ", ".join("`%s`" % k for k in kernels)))
-    a("Raw numbers: [`results.csv`](results.csv) (every timed batch), "
-      "[`summary.csv`](summary.csv) (per configuration); the plot: "
-      "[`cost-vs-n.png`](cost-vs-n.png).")
-    a("")
-    a("![added cost per SYN against N](cost-vs-n.png)")
-    a("")
-    a("## What the numbers say")
-    a("")
-    a(meaning(summary, kernels, cap))
-    a("")
-    a("## Machine")
-    a("")
-    a("- Host: %s, %s vCPUs (a cloud VM shared with other work), %s; %s." % (
-        meta.get("host_cpu", "?"), meta.get("host_cpus", "?"),
-        meta.get("host_os", "?"), meta.get("qemu", "QEMU")))
-    a("- Guest: QEMU with **TCG software emulation** (KVM does not work on this "
-      "host), `-cpu max -smp 2 -m 1024`, Debian's own kernels, booted by "
-      "`tests/guest/run`.")
-    a("- **Absolute numbers are emulated**: a forwarded SYN costs tens of "
-      "microseconds here, an order of magnitude more than on hardware, and "
-      "emulation does not slow every kind of code down equally. Only the ratios "
-      "between configurations, and how each grows with N, are meant to transfer.")
-    for k in kernels:
-        i = info.get(k, {})
-        a("- `%s`: %s, %s. Host before this guest: %s; after: %s." % (
-            k, i.get("iptables", "iptables ?"), i.get("nft", "nft ?"),
-            meta.get("host_before_" + k, "?"), meta.get("host_after_" + k, "?")))
-    if any(not quiet_state(meta.get("host_before_" + k, "")) for k in kernels):
-        a("- The host was not idle when a guest started (see above): other work "
-          "shared its 2 vCPUs with the emulated ones, which widens the spreads.")
-    a("")
-    a("## Method")
-    a("")
-    a("- Two routers between `cli` and `srv` (network namespaces and veth "
-      "inside the guest): `rtr` holds the configuration under test in its "
-      "forward hook, `ref` is identical and never holds a rule. `synsend` in "
-      "`cli`, pinned to CPU 1, sends SYNs (MSS 1460) as fast as it can over a "
-      "raw socket (`sendmmsg`), to an address routed through `rtr` or through "
-      "`ref`. veth hands each packet to the backlog of the sending CPU, which "
-      "runs in softirq when the sender re-enables bottom halves, so the "
-      "sender's wall time per packet includes the router's whole forwarding "
-      "path, netfilter included.")
-    a("- Pairing: the emulated machine's speed drifts by up to 1.7x from one "
-      "batch to the next (the host is shared; the drift is the same for every "
-      "configuration). So every timed batch through `rtr` is paired with one "
-      "through `ref` right before or after it (ABBA order), and a pair yields "
-      "the ratio `rtr / ref`, from which the drift cancels. Per configuration "
-      "and round: %s untimed warm-up SYNs each way, then %s pairs of batches "
-      "of %s SYNs; the round's ratio is the median of its pairs. The cost of "
-      "the hook (the empty table) in ns = (round ratio - the same round's "
-      "baseline ratio) x the median ns per SYN through `ref` over the whole "
-      "run (%s)." % (
-          i0.get("warmup", "?"), i0.get("pairs", "?"), i0.get("packets", "?"),
-          ", ".join("%s ns on %s" % (fmt_ns(med(get(summary, k, "syn", "baseline", "-", 0), "ref_ns")), k)
-                    for k in kernels)))
-    a("- Amplification: one rule costs far less than the noise of one batch, so "
-      "every configuration is loaded as %s copies of itself in a row, each copy "
-      "with values one lower than the one before, so that every copy clamps "
-      "every SYN (a chain of N TCPMSS rules: max(1, %s / N) copies). Its cost "
-      "is (round ratio - the same round's empty-table ratio of its backend) x "
-      "the median ns per SYN through `ref`, divided by the copies: the cost of "
-      "one rule (one chain) on top of the hook, which the empty table "
-      "measures." % (i0.get("amp", "?"), i0.get("amp", "?")))
-    a("- The sink: `srv` counts the packets it receives (its IPv4 "
-      "`InReceives`; it has no other IPv4 traffic) and drops them, since it "
-      "does not forward: no RST or ICMP comes back through a router. A batch "
-      "counts only if synsend sent all of it and no backlog dropped any, and "
-      "a round's batches count only if the sink saw every packet that was not "
-      "dropped. While batches run, `netdev_max_backlog` is %s: when "
-      "forwarding falls behind the sender (softirq work handed to "
-      "`ksoftirqd`, which on 6.1, unlike 6.5 and later, then also takes over "
-      "the sender's own softirq work), the batch drops packets and is "
-      "discarded, rather than ending with up to 1000 packets not yet forwarded, "
-      "outside its time. `results.csv` keeps every batch with its backlog drops "
-      "and `ksoftirqd/1`'s run time. `syncap` checks once per configuration "
-      "that every source address leaves `rtr` with the MSS of its entry; it "
-      "does not run while batches are timed (it would wake up on the other "
-      "vCPU for every packet)." % i0.get("backlog", "?"))
-    a("- Sources: entry *i* of N is `10.1.0.0 + 16*i /28` with MSS `1000 + i`; "
-      "the SYNs cycle through the 16*N addresses of the N prefixes (`synsend "
-      "--src-count`), so every SYN matches one entry, every entry is hit "
-      "equally often, and every SYN is clamped. /28 rather than /24 so that "
-      "the consecutive source addresses synsend generates reach every entry "
-      "in one batch; the prefix length changes no lookup's cost.")
-    a("- Configurations, each loaded in one go (`iptables-restore`, `nft -f`) "
-      "into an otherwise empty `rtr`: **baseline**, no table at all (legacy "
-      "tables are removed by unloading `iptable_mangle`, nft tables by `nft "
-      "flush ruleset`); **empty table**: a legacy mangle table, or an "
-      "iptables-nft mangle table with an empty FORWARD chain, the price of the "
-      "hook alone; **1 TCPMSS rule** `-p tcp --tcp-flags SYN,RST SYN -j TCPMSS "
-      "--set-mss 1300`; **N TCPMSS rules** `-s PREFIX -p tcp --tcp-flags "
-      "SYN,RST SYN -j TCPMSS --set-mss MSS`; **nft interval map**: one native "
-      "rule `tcp flags & (syn | rst) == syn tcp option maxseg size set ip "
-      "saddr map @m`, the map `typeof ip saddr : tcp option maxseg size; flags "
-      "interval` with N elements; **VPNMSS**: one rule `-p tcp --tcp-flags "
-      "SYN,RST SYN -j VPNMSS --vpn-dir src --vpn-mss ...` with N entries. The "
-      "iptables configurations run under `iptables-legacy` and under "
-      "`iptables-nft` (which turns `-s` and `--tcp-flags` into native nft "
-      "expressions and runs the targets through `nft_compat`). Every SYN "
-      "configuration uses the same `--tcp-flags SYN,RST SYN` gate, as "
-      "operators write them; `--vpn-dir src` makes VPNMSS look up the source "
-      "only, like its peers.")
-    a("- N = 1, 16, 64, 256; a VPNMSS rule holds at most %d IPv4 entries, so "
-      "N = capacity is the N = 256 row." % cap)
-    a("- Packets without SYN: bare ACKs timed like the SYNs, and `bulk` "
-      "downloads (%s each, TSO and GSO off on the endpoints so that every "
-      "segment crosses the router as its own packet) from `srv` to `cli`, one "
-      "through `ref` and one through `rtr` per round, timed with the guest's "
-      "10 ms clock, cost = time / packets the router forwarded. "
-      "Configurations: no rule; empty table; one VPNMSS rule with %d entries "
-      "behind `-p tcp` only, with no `--tcp-flags` gate." % (i0.get("bulk", "?"), cap))
-    a("- Interleaving: %s rounds, all in one guest run per kernel; each round "
-      "runs every configuration once, in a freshly shuffled order. Tables "
-      "show the median over rounds and, in brackets, the interquartile range "
-      "(25th to 75th percentile) of the per-round added cost; ratios are "
-      "ratios of medians. synsend reports milliseconds: %s ns per packet and "
-      "batch." % (i0.get("reps", "?"), fmt_ns(1e6 / float(i0.get("packets", "0") or 1))))
-    a("")
-    for k in kernels:
-        ns = nlist_of(summary, k)
-        G = lambda c, b, n: get(summary, k, "syn", c, b, n)
-        base = G("baseline", "-", 0)
-        a("## Kernel %s" % k)
-        a("")
-        if base:
-            a("Baseline: %s ns per SYN through `ref`; through `rtr` without rules "
-              "%s times that (median over rounds, IQR %s to %s); %d pairs in %d "
-              "rounds." % (fmt_ns(base["ref_ns"]), "%.3f" % base["ratio_median"],
-                           "%.3f" % base["ratio_q1"], "%.3f" % base["ratio_q3"],
-                           base["pairs"], base["rounds"]))
-            a("")
-        a("Cost per SYN of one rule (or one chain of N rules) over the empty "
-          "table, ns: median [IQR]")
-        a("")
-        a("| N | VPNMSS legacy | VPNMSS iptables-nft | nft interval map | TCPMSS chain legacy | TCPMSS chain iptables-nft |")
-        a("|---|---|---|---|---|---|")
-        for n in ns:
-            a("| %s | %s | %s | %s | %s | %s |" % (
-                "%d%s" % (n, " (capacity)" if n == cap else ""),
-                cell(G("vpnmss", "legacy", n)), cell(G("vpnmss", "nft", n)),
-                cell(G("nft-map", "nft", n)), cell(G("tcpmss-chain", "legacy", n)),
-                cell(G("tcpmss-chain", "nft", n))))
-        a("")
-        a("Independent of N: one `-j TCPMSS --set-mss` rule without `-s`, legacy "
-          "%s, iptables-nft %s; the hook alone (empty table), legacy %s, "
-          "iptables-nft %s." % (
-              cell(G("tcpmss-one", "legacy", 0)), cell(G("tcpmss-one", "nft", 0)),
-              cell(G("empty-table", "legacy", 0)), cell(G("empty-table", "nft", 0))))
-        a("")
-        a("Ratios of the added cost, peer / VPNMSS (above 1: VPNMSS is cheaper)")
-        a("")
-        a("| N | TCPMSS chain / VPNMSS, legacy | TCPMSS chain / VPNMSS, iptables-nft | nft map / VPNMSS legacy | nft map / VPNMSS iptables-nft | 1 TCPMSS / VPNMSS, legacy | 1 TCPMSS / VPNMSS, iptables-nft |")
-        a("|---|---|---|---|---|---|---|")
-        for n in ns:
-            vl, vn = G("vpnmss", "legacy", n), G("vpnmss", "nft", n)
-            a("| %d | %s | %s | %s | %s | %s | %s |" % (
-                n, fmt_ratio(ratio(G("tcpmss-chain", "legacy", n), vl)),
-                fmt_ratio(ratio(G("tcpmss-chain", "nft", n), vn)),
-                fmt_ratio(ratio(G("nft-map", "nft", n), vl)),
-                fmt_ratio(ratio(G("nft-map", "nft", n), vn)),
-                fmt_ratio(ratio(G("tcpmss-one", "legacy", 0), vl)),
-                fmt_ratio(ratio(G("tcpmss-one", "nft", 0), vn))))
-        a("")
-        a("Packets without SYN, ns per packet: median [IQR]; the empty table over "
-          "no table, and one VPNMSS rule over the empty table (%d entries, only "
-          "`-p tcp` in front)" % cap)
-        a("")
-        a("| traffic | ns per packet through `ref` | empty table, legacy | empty table, iptables-nft | VPNMSS, legacy | VPNMSS, iptables-nft |")
-        a("|---|---|---|---|---|---|")
-        for kind, what in (("bulk", "bulk TCP (data and ACKs)"), ("ack", "bare ACKs")):
-            b0 = get(summary, k, kind, "baseline", "-", 0)
-            cells = [cell(get(summary, k, kind, c, b, nn)) for c, b, nn in (
-                ("empty-table", "legacy", 0), ("empty-table", "nft", 0),
-                ("vpnmss-nogate", "legacy", cap), ("vpnmss-nogate", "nft", cap))]
-            a("| %s | %s | %s |" % (what, fmt_ns(med(b0, "ref_ns")), " | ".join(cells)))
-        tp = []
-        for c, b, nn, name in (("baseline", "-", 0, "no rule"),
-                               ("vpnmss-nogate", "legacy", cap, "VPNMSS legacy"),
-                               ("vpnmss-nogate", "nft", cap, "VPNMSS iptables-nft")):
-            s = get(summary, k, "bulk", c, b, nn)
-            if s and "mbs_median" in s:
-                tp.append("%s %.1f" % (name, s["mbs_median"]))
-        if tp:
-            a("")
-            a("Bulk throughput through `rtr`, median MB/s (emulated, and drifting "
-              "with the host like everything else): %s." % ", ".join(tp))
-        a("")
-        a("### Goals")
-        a("")
-        for _, _, goal, met, text in goals(summary, k, cap):
-            a("- %s %s: %s." % ({True: "**met**", False: "**missed**"}.get(met, "**not evaluable**"),
-                                goal, text))
-        why = missed_why(summary, k, cap)
-        if why:
-            a("")
-            a(why)
-        a("")
-        if int(info.get(k, {}).get("not_ok", "0")):
-            a("The guest reported %s failed check(s) in this run; see "
-              "`.build/bench-%s.log`." % (info[k]["not_ok"], k))
-            a("")
-    a("## Reproducing")
-    a("")
-    a("`make bench` (%d timed batches in this run) boots one guest per kernel, "
-      "about 15 minutes each, and rewrites this file, `results.csv`, "
-      "`summary.csv` and `cost-vs-n.png`; `bench/run --report-only` rebuilds "
-      "them from `results.csv`; `bench/run --wait-quiet 40` first waits up to "
-      "40 minutes for an idle host; `bench/run --quick` is a smoke run that "
-      "writes to `.build/bench-quick/`. `VPNMSS_GUEST_BENCH_REPS`, `_PAIRS`, "
-      "`_PACKETS`, `_BULK` and `_N` change the amounts (see `bench/guest.sh`)." % nrows)
-    a("")
-    with open(os.path.join(out_dir, "BENCHMARKS.md"), "w") as f:
-        f.write("\n".join(L))
-
 
 
 # --- the instruction-count report (issue 18) -------------------------------------
@@ -750,12 +367,19 @@ def goals18(S, k, cap):
                 continue
             base = per_packet(k, e["ns_median"])
             f = x["added_median"] / base
+            mk = get(S, k, kind, "mark-nogate", b, cap)
+            own = ""
+            if mk and "added_median" in mk:
+                d = x["added_median"] - mk["added_median"]
+                own = "; the same rule with `-j MARK --set-xmark 0/0` instead (%s) adds +%s, so VPNMSS's " \
+                      "share is %+.0f, %s" % ("an xtables target" if b == "legacy" else "native `meta mark set`",
+                                              fmt_i(mk["added_median"]), d, pct(d / base))
             out.append((f <= GOAL_NONSYN,
                         "a VPNMSS rule behind `-p tcp` alone (%s) adds at most %.0f%% to %s over the empty table: "
-                        "+%s instructions on %s%s, %s" % (
+                        "+%s instructions on %s%s, %s%s" % (
                             bname, 100 * GOAL_NONSYN, what, fmt_i(x["added_median"]), fmt_i(base),
                             "" if k in STARTUP else " (including synsend's start-up share: not measured in this run)",
-                            pct(f))))
+                            pct(f), own)))
     for b, bname in BACKENDS:
         worse, pairs = [], []
         for n in ns:
@@ -847,25 +471,42 @@ def cost_table(a, S, k, cap, unit):
             ratio(vl, G("nft-map", "nft", n)), ratio(vn, G("nft-map", "nft", n)),
             ratio(G("vpnmss-named", "legacy", n), vl), ratio(G("vpnmss-auto", "legacy", n), vl)))))
     a("")
-    rows = []
+    rows, shares = [], []
     for kind, what in (("ack", "bare ACKs"), ("bulk", "bulk TCP (data and ACKs)")):
         b0 = get(S, k, kind, "baseline", "-", 0)
         if not b0:
             continue
         cells = [cell(get(S, k, kind, c, b, nn)) for c, b, nn in (
             ("empty-table", "legacy", 0), ("empty-table", "nft", 0),
-            ("vpnmss-nogate", "legacy", cap), ("vpnmss-nogate", "nft", cap))]
+            ("vpnmss-nogate", "legacy", cap), ("vpnmss-nogate", "nft", cap),
+            ("mark-nogate", "legacy", cap), ("mark-nogate", "nft", cap))]
         rows.append("| %s | %s | %s |" % (what, fmt_ns(med(b0, "ns_median")), " | ".join(cells)))
+        own = []
+        for b, bname in BACKENDS:
+            v, m = get(S, k, kind, "vpnmss-nogate", b, cap), get(S, k, kind, "mark-nogate", b, cap)
+            if v and m and "added_median" in v and "added_median" in m:
+                own.append("%s %+.0f of %s" % (bname, v["added_median"] - m["added_median"],
+                                               fmt_ns(v["added_median"])))
+        if own:
+            shares.append("%s: %s" % (what, ", ".join(own)))
     if rows:
-        a("Packets without SYN, %s per packet: the empty table over no table, and one VPNMSS rule "
-          "(%d entries, only `-p tcp` in front) over the empty table" % (unit, cap))
+        a("Packets without SYN, %s per packet: the empty table over no table, and one rule "
+          "(only `-p tcp` in front) over the empty table: VPNMSS (%d entries), and the cheapest rule there is, "
+          "`-j MARK --set-xmark 0/0` (an xtables target in legacy; iptables-nft makes it a native "
+          "`meta mark set`, so that there it is a rule without nft_compat)" % (unit, cap))
         a("")
-        a("| traffic | per packet through `rtr`, no rule | empty table, legacy | empty table, iptables-nft | VPNMSS, legacy | VPNMSS, iptables-nft |")
-        a("|---|---|---|---|---|---|")
-        L = rows
-        for l in L:
+        a("| traffic | per packet through `rtr`, no rule | empty table, legacy | empty table, iptables-nft | "
+          "VPNMSS, legacy | VPNMSS, iptables-nft | MARK, legacy | MARK, iptables-nft |")
+        a("|---|---|---|---|---|---|---|---|")
+        for l in rows:
             a(l)
         a("")
+        if shares:
+            a("What VPNMSS adds over that cheapest rule (the rest is the rule itself: its `-p tcp`, its "
+              "counter, the call of its target): %s. For iptables-nft this share also holds nft_compat's "
+              "call of an xtables target; VPNMSS's own early exit for a segment without SYN "
+              "(`vpnmss_tg4()`) is 16 instructions on x86-64." % "; ".join(shares))
+            a("")
 
 
 def plot_instr(S, out_dir, cap):
@@ -909,12 +550,17 @@ def markdown18(summaries, prev, info, meta, out_dir, cap, nrows):
     kw = kernels_of(W)
     a("# Benchmarks: the per-packet cost of MSS clamping")
     a("")
-    a("Generated by `make bench` (`bench/run`); instruction counts (QEMU `-icount shift=0`) from %s, commit %s, "
-      "kernels %s%s." % (meta.get("icount.date", "?"), meta.get("icount.commit", "?"),
-                         ", ".join("`%s`" % k for k in ki) or "none",
-                         ("; wall-clock figures from %s, commit %s, kernels %s" % (
-                             meta.get("wall.date", "?"), meta.get("wall.commit", "?"),
-                             ", ".join("`%s`" % k for k in kw))) if kw else ""))
+    def runs(mode, ks):
+        """kernels grouped by the run (date, commit) that measured them"""
+        g = {}
+        for kern in ks:
+            d = meta.get("%s.date_%s" % (mode, kern), meta.get("%s.date" % mode, "?"))
+            c = meta.get("%s.commit_%s" % (mode, kern), meta.get("%s.commit" % mode, "?"))
+            g.setdefault((d, c), []).append(kern)
+        return "; ".join("from %s, commit %s, kernels %s" % (d, c, ", ".join("`%s`" % x for x in g[(d, c)]))
+                         for d, c in sorted(g)) or "none"
+    a("Generated by `make bench` (`bench/run`); instruction counts (QEMU `-icount shift=0`) %s%s." % (
+        runs("icount", ki), ("; wall-clock figures %s" % runs("wall", kw)) if kw else ""))
     a("Raw numbers: [`results.csv`](results.csv) (every timed batch, both modes), "
       "[`summary.csv`](summary.csv) (per configuration and mode).")
     a("")
@@ -997,6 +643,12 @@ def markdown18(summaries, prev, info, meta, out_dir, cap, nrows):
               "ns, for the added cost and for the whole forwarded SYN. Where a configuration's ratio departs from "
               "the baseline's, time and instructions disagree: costlier instructions (memory, TLB and cache "
               "misses, helper calls in TCG) or cheaper ones.")
+            ci = meta.get("icount.commit_%s" % k, meta.get("icount.commit", "?"))
+            cw = meta.get("wall.commit_%s" % k, meta.get("wall.commit", "?"))
+            if ci != cw:
+                a("")
+                a("Caution: the two modes measured different commits here (instructions %s, wall clock %s); "
+                  "where the module changed in between, the ratios compare two different hot paths." % (ci, cw))
             a("")
             a("| configuration | backend | N | added instructions | added wall ns | instr/ns added | instr/ns whole SYN |")
             a("|---|---|---|---|---|---|---|")
@@ -1101,6 +753,17 @@ def main():
                 f.write(meta.get("%s.commit" % mode, "unknown") + "\n")
         rows = kept + new
         write_results(rows, res_path)
+        # the kernels kept from earlier runs keep their own date and
+        # commit, even where those were only recorded for the whole run
+        for kern in {r["kernel"] for r in kept if r["mode"] == mode}:
+            for f in ("date", "commit"):
+                kk = "%s.%s_%s" % (mode, f, kern)
+                if kk not in meta and "%s.%s" % (mode, f) in meta:
+                    meta[kk] = meta["%s.%s" % (mode, f)]
+        for kern in {r["kernel"] for r in new}:
+            for f in ("date", "commit"):
+                if f in m:
+                    m.setdefault("%s_%s" % (f, kern), m[f])
         for k, v in m.items():
             meta[k] = v
             meta["%s.%s" % (mode, k)] = v
