@@ -607,22 +607,16 @@ static void vpnmss_replace16(struct sk_buff *skb, struct tcphdr *th, u8 *p,
 }
 
 /*
- * vpnmss_replace16() with inet_proto_csum_replace2(.., false) spelled out,
- * for a value @old known to be above @val: unless the checksum is left to
- * the device (CHECKSUM_PARTIAL), it is updated in place by RFC 1624's
- * equation 3, HC' = ~(~HC + ~m + m'), in 16-bit one's complement.  That is
- * the sum csum_replace4() forms (its words' upper halves add 0xffff, i.e.
- * nothing), and since m' >= XT_VPNMSS_MSS_MIN the sum is never zero, so
- * both end in the same representation.  skb->csum needs nothing: value
- * and checksum change by opposite amounts.
+ * vpnmss_replace16() with inet_proto_csum_replace2(.., false) spelled out:
+ * unless the checksum is left to the device (CHECKSUM_PARTIAL), it is
+ * updated in place by csum_replace2() (RFC 1624's equation 3); skb->csum
+ * needs nothing, since value and checksum change by opposite amounts.
  */
 static __always_inline void vpnmss_replace16_inline(struct sk_buff *skb,
 						    struct tcphdr *th, u8 *p,
 						    unsigned int off, u16 old,
 						    u16 val)
 {
-	u32 sum;
-
 	p[0] = val >> 8;
 	p[1] = val & 0xff;
 	if (unlikely(skb->ip_summed == CHECKSUM_PARTIAL))
@@ -631,10 +625,7 @@ static __always_inline void vpnmss_replace16_inline(struct sk_buff *skb,
 		old = swab16(old);
 		val = swab16(val);
 	}
-	sum = (u16)~ntohs((__force __be16)th->check) + (u16)~old + val;
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	th->check = (__force __sum16)htons((u16)~sum);
+	csum_replace2(&th->check, htons(old), htons(val));
 }
 
 /*
@@ -686,22 +677,6 @@ malformed:
 }
 
 /*
- * The checksum update of vpnmss_replace16_inline() for a 16-bit word at an
- * even offset, in the byte order of the packet: the one's complement sum
- * does not depend on it (RFC 1071, 2.(B)), so no byte is swapped.
- */
-static __always_inline void vpnmss_csum_even(struct tcphdr *th, __be16 old,
-					     __be16 val)
-{
-	u32 sum = (u16)~(__force u16)th->check + (u16)~(__force u16)old +
-		  (__force u16)val;
-
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	th->check = (__force __sum16)(u16)~sum;
-}
-
-/*
  * The usual SYN starts with its MSS option, in a private linear header:
  * for that case, the verdict of that first option, lowered if above
  * @limit at an offset known to be even; the options after it (a TCP
@@ -731,7 +706,7 @@ vpnmss_clamp_first(struct sk_buff *skb, unsigned int thoff,
 	val = htons(limit);
 	memcpy(opt + 2, &val, sizeof(val));
 	if (likely(skb->ip_summed != CHECKSUM_PARTIAL))
-		vpnmss_csum_even(wth, old, val);
+		csum_replace2(&wth->check, old, val);
 	return VPNMSS_CLAMPED;
 }
 
