@@ -426,20 +426,23 @@ def added_spread(S, k):
 
 
 def compare(S, P, k):
-    """The largest relative difference of ns per SYN through rtr between two
-    runs' summaries, over the configurations both measured."""
-    worst, where, nk = 0.0, "", 0
+    """The largest and the median relative difference of the instructions
+    per SYN through rtr (less each run's timer start-up) between two runs'
+    summaries, over the SYN configurations both measured."""
+    diffs = []
     for key, s in S.items():
-        if key[0] != k or key not in P:
+        if key[0] != k or key[1] != "syn" or key not in P:
             continue
-        a, b = s["ns_median"], P[key]["ns_median"]
-        if not b:
-            continue
-        nk += 1
-        d = abs(a - b) / b
-        if d >= worst:
-            worst, where = d, "%s %s %s n=%d" % key[1:5]
-    return worst, where, nk
+        a = per_packet(k, s["ns_median"])
+        b = P[key]["ns_median"]
+        if k in PREV_STARTUP and PREV_PACKETS.get(k):
+            b -= PREV_STARTUP[k] / PREV_PACKETS[k]
+        if b > 0:
+            diffs.append((abs(a - b) / b, "%s %s n=%d" % key[2:5]))
+    if not diffs:
+        return 0.0, "", 0, 0.0
+    worst = max(diffs)
+    return worst[0], worst[1], len(diffs), statistics.median(d for d, _ in diffs)
 
 
 def cost_table(a, S, k, cap, unit):
@@ -541,7 +544,7 @@ def plot_instr(S, out_dir, cap):
     return True
 
 
-def markdown18(summaries, prev, info, meta, out_dir, cap, nrows):
+def markdown18(summaries, prev, info, meta, out_dir, cap, nrows, pmeta=None):
     S = summaries.get("icount", {})
     W = summaries.get("wall", {})
     L = []
@@ -595,8 +598,15 @@ def markdown18(summaries, prev, info, meta, out_dir, cap, nrows):
       "(MSS 1460) from 16*N sources over N /28 prefixes with MSS 1000+i, `--vpn-dir src`, the same "
       "`-p tcp --tcp-flags SYN,RST SYN` gate for every SYN configuration; `syncap` checks once per configuration "
       "that every SYN leaves `rtr` with its entry's MSS. `auto` entries read the route back to the source, "
-      "given MTU 1400 in `rtr` (`mtu lock`), so they clamp to 1360. Only IPv4 is measured (the IPv6 capacity "
-      "is 128 entries; its lookup is the same search over 16-byte keys).")
+      "given MTU 1400 in `rtr` (`mtu lock`), so they clamp to 1360. Only IPv4 is measured: its entries are "
+      "u32 keys behind a first level of 256 buckets. IPv6 (capacity 128 entries) has no first level and "
+      "searches 128-bit keys; it has no row here.")
+    a("- Determinism is shown by two runs of the same module: a run moves the rows it replaces to "
+      "`results-previous.csv`, and their commit, date, host load and timer start-up to `results-previous.meta`. "
+      "The goal compares each configuration's instructions per SYN through `rtr` (median over the run's "
+      "batches, the whole forwarded SYN less the timer's start-up), if the two commits differ in none of %s. "
+      "The host load of both runs is given with it: only the wall-clock figures feel it." %
+      ", ".join("`%s`" % x for x in MEASURED))
     a("")
     for k in ki:
         G = lambda c, b, n: get(S, k, "syn", c, b, n)
@@ -616,11 +626,29 @@ def markdown18(summaries, prev, info, meta, out_dir, cap, nrows):
         a("")
         for met, text in goals18(S, k, cap):
             a("- %s %s." % ({True: "**met**", False: "**missed**"}.get(met, "**not evaluable**"), text))
+        pm = pmeta or {}
+        c, cw, nk, cm = compare(S, prev["icount"], k) if prev.get("icount") else (0.0, "", 0, 0.0)
+        if nk:
+            a("- **%s** two runs of the same module agree within 1%%: the largest difference of a configuration's "
+              "instructions per SYN through `rtr` (the whole forwarded SYN, less the timer's start-up) between this "
+              "run (%s, commit %s; host before: %s; after: %s) and the previous one (%s, commit %s; host before: %s; "
+              "after: %s) is %s (%s), the median %s, over %d configurations." % (
+                  "met" if c <= 0.01 else "missed", meta.get("icount.date_" + k, meta.get("icount.date", "?")),
+                  run_commit(meta, "icount", k), meta.get("icount.host_before_" + k, "?"),
+                  meta.get("icount.host_after_" + k, "?"), pm.get("icount.date_" + k, "?"),
+                  pm.get("icount.commit_" + k, "?"), pm.get("icount.host_before_" + k, "?"),
+                  pm.get("icount.host_after_" + k, "?"), pct(c), cw, pct(cm), nk))
+        else:
+            a("- **not evaluable** two runs of the same module agree within 1%%: `results-previous.csv` holds no "
+              "earlier run of this kernel with the same module and benchmark (%s); run `make bench` twice." %
+              ", ".join("`%s`" % x for x in MEASURED))
         d, where, bs = determinism(S, k)
-        a("- **%s** determinism: rounds of the same configuration (separate loads, shuffled order) agree within "
-          "1%%: the largest spread (max - min) / median of a round's instructions per SYN is %s (%s); single "
-          "batches of a configuration differ by at most %s." % (
-              "met" if d <= 0.01 else "missed", pct(d), where or "one round only", pct(bs)))
+        a("- Within this run, rounds of the same configuration (separate loads, shuffled order) differ by up to %s "
+          "(%s; (max - min) / median of a round's instructions per SYN), and single batches by up to %s. A round's "
+          "value is the least of its batches through `rtr` (%s of %s SYNs here), so a timer's or a kworker's "
+          "sporadic work stays in it only if it lands in every one of them." % (
+              pct(d), where or "one round only", pct(bs), info.get("icount." + k, {}).get("pairs", "?"),
+              info.get("icount." + k, {}).get("packets", "?")))
         ad, ar, aw = added_spread(S, k)
         if aw:
             a("- The added cost of one rule is a difference of two such counts divided by the copies, so its "
@@ -628,14 +656,9 @@ def markdown18(summaries, prev, info, meta, out_dir, cap, nrows):
               "copies or longer batches (`VPNMSS_GUEST_BENCH_AMP`, `_PACKETS`) than this run's %s x %s." % (
                   fmt_i(ad), pct(ar), aw, info.get("icount." + k, {}).get("amp", "?"),
                   info.get("icount." + k, {}).get("packets", "?")))
-        if prev.get("icount"):
-            c, cw, nk = compare(S, prev["icount"], k)
-            if nk:
-                a("- **%s** two runs (this one and the previous run in `results-previous.csv`) agree within 1%%: "
-                  "largest difference in instructions per SYN through `rtr` %s (%s), over %d configurations." % (
-                      "met" if c <= 0.01 else "missed", pct(c), cw, nk))
-        a("- Host load while this guest ran: before %s; after %s." % (
-            meta.get("icount.host_before_" + k, "?"), meta.get("icount.host_after_" + k, "?")))
+        if not nk:
+            a("- Host load while this guest ran: before %s; after %s." % (
+                meta.get("icount.host_before_" + k, "?"), meta.get("icount.host_after_" + k, "?")))
         a("")
         cost_table(a, S, k, cap, "instructions")
         if k in kw:
@@ -698,6 +721,69 @@ def markdown18(summaries, prev, info, meta, out_dir, cap, nrows):
 
 # --- main ------------------------------------------------------------------------
 
+# The files whose change changes what a run measures: the module and the
+# benchmark's guest side.  Two runs at commits that differ in none of them
+# measured the same thing.
+MEASURED = ["xt_vpnmss.c", "include", "compat", "Kbuild", "bench/guest.sh", "bench/nstime.c",
+            "bench/qemu-icount", "tests/tools", "tests/guest/run", "tests/guest/init",
+            "tests/guest/lib.sh", "tests/guest/modules.list", "tests/guest/kernels"]
+PREV_STARTUP = {}   # kernel -> the previous run's timer start-up (icount)
+PREV_PACKETS = {}
+
+
+def run_commit(meta, mode, kernel):
+    return meta.get("%s.commit_%s" % (mode, kernel), meta.get("%s.commit" % mode))
+
+
+def same_module(a, b):
+    """Whether commits a and b (as bench/run records them) measured the
+    same module and benchmark."""
+    if not a or not b or "+dirty" in a or "+dirty" in b or "unknown" in (a, b):
+        return False
+    if a == b:
+        return True
+    top = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    try:
+        r = subprocess.run(["git", "-C", top, "diff", "--quiet", a, b, "--"] + MEASURED,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    except OSError:
+        return False
+    return r.returncode == 0
+
+
+def write_prev_meta(meta, info, runs, path):
+    """What the report needs of the replaced rows' run, per (kernel, mode):
+    commit, date, host load before and after, the timer's start-up."""
+    with open(path, "w") as f:
+        for kern, mode in sorted(runs):
+            for key in ("commit", "date", "host_before", "host_after"):
+                v = meta.get("%s.%s_%s" % (mode, key, kern),
+                             meta.get("%s.%s" % (mode, key)) if key in ("commit", "date") else None)
+                if v:
+                    f.write("%s.%s_%s=%s\n" % (mode, key, kern, v))
+            for key in ("startup_ns", "packets"):
+                v = info.get("%s.%s" % (mode, kern), {}).get(key)
+                if v:
+                    f.write("%s.%s_%s=%s\n" % (mode, key, kern, v))
+
+
+def read_prev_meta(prev_path):
+    """results-previous.meta, or for a file from before it, the one commit
+    of results-previous.csv.commit for every kernel."""
+    pm = {}
+    path = prev_path[:-4] + ".meta"
+    if os.path.exists(path):
+        for l in open(path):
+            if "=" in l:
+                k, v = l.rstrip("\n").split("=", 1)
+                pm[k] = v
+    elif os.path.exists(prev_path + ".commit") and os.path.exists(prev_path):
+        c = open(prev_path + ".commit").read().strip()
+        for r in read_results(prev_path):
+            pm["%s.commit_%s" % (r["mode"], r["kernel"])] = c
+    return pm
+
+
 def read_meta(path):
     meta, info = {}, {}
     if path and os.path.exists(path):
@@ -746,11 +832,14 @@ def main():
         m, _ = read_meta(args.meta)
         mode = m.get("mode", "wall")
         if replaced:
-            # the previous run of these kernels and mode, and its commit:
-            # two runs are compared only if they measured the same module
+            # the previous run of these kernels and mode, with its commit,
+            # date, host load and timer start-up per kernel: two runs are
+            # compared only if they measured the same module
             write_results(replaced, prev_path)
-            with open(prev_path + ".commit", "w") as f:
-                f.write(meta.get("%s.commit" % mode, "unknown") + "\n")
+            write_prev_meta(meta, info, {(r["kernel"], r["mode"]) for r in replaced},
+                            prev_path[:-4] + ".meta")
+            if os.path.exists(prev_path + ".commit"):
+                os.unlink(prev_path + ".commit")
         rows = kept + new
         write_results(rows, res_path)
         # the kernels kept from earlier runs keep their own date and
@@ -782,14 +871,18 @@ def main():
     modes = sorted({r["mode"] for r in rows})
     summaries = {m: summarize(rows, m) for m in modes}
     prev = {}
-    same = False
-    if os.path.exists(prev_path + ".commit"):
-        pc = open(prev_path + ".commit").read().strip()
-        same = pc != "unknown" and "+dirty" not in pc and pc in (
-            meta.get("icount.commit"), meta.get("wall.commit"))
-    if same and os.path.exists(prev_path):
-        prow = read_results(prev_path)
+    pmeta = read_prev_meta(prev_path)
+    if os.path.exists(prev_path):
+        # only the kernels whose previous run measured the same module
+        prow = [r for r in read_results(prev_path)
+                if same_module(pmeta.get("%s.commit_%s" % (r["mode"], r["kernel"])),
+                               run_commit(meta, r["mode"], r["kernel"]))]
         prev = {m: summarize(prow, m) for m in sorted({r["mode"] for r in prow})}
+    for key, v in pmeta.items():
+        if key.startswith("icount.startup_ns_") and v.isdigit():
+            PREV_STARTUP[key[len("icount.startup_ns_"):]] = float(v)
+        if key.startswith("icount.packets_") and v.isdigit():
+            PREV_PACKETS[key[len("icount.packets_"):]] = float(v)
     with open(os.path.join(out, "summary.csv"), "w"):
         pass
     first = True
@@ -809,7 +902,7 @@ def main():
         plot_instr(summaries["icount"], out, cap)
     if "wall" in summaries:
         plot(summaries["wall"], out, cap)
-    markdown18(summaries, prev, info, meta, out, cap, len(rows))
+    markdown18(summaries, prev, info, meta, out, cap, len(rows), pmeta)
     if "icount" in summaries:
         S = summaries["icount"]
         for k in kernels_of(S):
@@ -817,6 +910,11 @@ def main():
                 print("# %s %s: %s" % (k, {True: "met", False: "MISSED"}.get(met, "n/a"), text))
             d, where, bs = determinism(S, k)
             print("# %s determinism: rounds within %s (%s), batches within %s" % (k, pct(d), where, pct(bs)))
+            if prev.get("icount"):
+                c, cw, nk, cm = compare(S, prev["icount"], k)
+                if nk:
+                    print("# %s run-to-run: within %s (%s), median %s, over %d configurations" % (
+                        k, pct(c), cw, pct(cm), nk))
     return 0
 
 
