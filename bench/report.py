@@ -753,8 +753,16 @@ def same_module(a, b):
 
 def write_prev_meta(meta, info, runs, path):
     """What the report needs of the replaced rows' run, per (kernel, mode):
-    commit, date, host load before and after, the timer's start-up."""
+    commit, date, host load before and after, the timer's start-up.  The
+    lines of other kernels and modes stay."""
+    keep = []
+    if os.path.exists(path):
+        for l in open(path):
+            k = l.split("=", 1)[0]
+            if not any(k.startswith(mode + ".") and k.endswith("_" + kern) for kern, mode in runs):
+                keep.append(l)
     with open(path, "w") as f:
+        f.writelines(keep)
         for kern, mode in sorted(runs):
             for key in ("commit", "date", "host_before", "host_after"):
                 v = meta.get("%s.%s_%s" % (mode, key, kern),
@@ -835,7 +843,10 @@ def main():
             # the previous run of these kernels and mode, with its commit,
             # date, host load and timer start-up per kernel: two runs are
             # compared only if they measured the same module
-            write_results(replaced, prev_path)
+            # (the previous rows of other kernels and modes stay)
+            pold = read_results(prev_path) if os.path.exists(prev_path) else []
+            write_results([r for r in pold if (r["kernel"], r["mode"]) not in fresh] + replaced,
+                          prev_path)
             write_prev_meta(meta, info, {(r["kernel"], r["mode"]) for r in replaced},
                             prev_path[:-4] + ".meta")
             if os.path.exists(prev_path + ".commit"):
