@@ -125,28 +125,36 @@ cli_ip() {
 	ip -n cli -4 -o addr show | awk '$2 ~ /^ppp/ { sub("/.*", "", $4); a = $4 } END { print a }'
 }
 
-# fetch NAME WANT-RESULT WANT-MSS: the clinic downloads from web (a
-# connection opened from the clinic); web's MSS is the clinic's SYN's.
-fetch() {
+# download CAP-NS CAP-DEV CURL-NS URL: CURL-NS downloads URL while CAP-NS
+# captures the connection's SYN on CAP-DEV; sets res (ok or stalled),
+# mss (the SYN's), rc, got and secs
+download() {
 	rm -f /tmp/cap.ready /tmp/dl
-	ns web syncap -i web0 --syn --port 80 -n 1 -t 30000 --ready /tmp/cap.ready >/tmp/cap.out &
+	ns "$1" syncap -i "$2" --syn --port 80 -n 1 -t 30000 --ready /tmp/cap.ready >/tmp/cap.out &
 	cpid=$!
 	wait_file /tmp/cap.ready
 	t0=$(date +%s)
 	# A stall: no progress at all for 8 s.
-	ns cli curl -s -o /tmp/dl --max-time 90 --speed-time 8 --speed-limit 1 \
-		http://203.0.113.2/big
+	ns "$3" curl -s -o /tmp/dl --max-time 90 --speed-time 8 --speed-limit 1 "$4"
 	rc=$?
 	wait $cpid
+	secs=$(( $(date +%s) - t0 ))
 	got=$(wc -c </tmp/dl 2>/dev/null || echo 0)
 	if [ "$rc" = 0 ] && [ "$got" = $SIZE ] && cmp -s /tmp/dl /tmp/www/big; then
 		res=ok
 	else
 		res=stalled
 	fi
-	diag "$1: curl exit $rc after $got bytes, $(( $(date +%s) - t0 )) s"
+	mss=$(sed -n 's/.* mss=\([0-9]*\).*/\1/p' /tmp/cap.out)
+}
+
+# fetch NAME WANT-RESULT WANT-MSS: the clinic downloads from web (a
+# connection opened from the clinic); web's MSS is the clinic's SYN's.
+fetch() {
+	download web web0 cli http://203.0.113.2/big
+	diag "$1: curl exit $rc after $got bytes, $secs s"
 	expect_eq "$1: download from the clinic $2" $res "$2"
-	expect_eq "$1: web sees MSS" "$(sed -n 's/.* mss=\([0-9]*\).*/\1/p' /tmp/cap.out)" "$3"
+	expect_eq "$1: web sees MSS" "$mss" "$3"
 }
 
 # toward NAME WANT-RESULT WANT-MSS: web opens a connection toward the
@@ -154,24 +162,84 @@ fetch() {
 # SYN's, as the clinic sees it.
 toward() {
 	ip=$(cli_ip)
-	rm -f /tmp/cap.ready /tmp/dl
-	ns cli syncap -i "$(ip -n cli -o link show | awk -F': ' '$2 ~ /^ppp/ { d = $2 } END { print d }')" --syn --port 80 -n 1 -t 30000 --ready /tmp/cap.ready >/tmp/cap.out &
-	cpid=$!
-	wait_file /tmp/cap.ready
-	t0=$(date +%s)
-	ns web curl -s -o /tmp/dl --max-time 90 --speed-time 8 --speed-limit 1 \
-		"http://$ip/big"
-	rc=$?
-	wait $cpid
-	got=$(wc -c </tmp/dl 2>/dev/null || echo 0)
-	if [ "$rc" = 0 ] && [ "$got" = $SIZE ] && cmp -s /tmp/dl /tmp/www/big; then
-		res=ok
-	else
-		res=stalled
-	fi
-	diag "$1: toward $ip: curl exit $rc after $got bytes, $(( $(date +%s) - t0 )) s"
+	download cli "$(ip -n cli -o link show | awk -F': ' '$2 ~ /^ppp/ { d = $2 } END { print d }')" \
+		web "http://$ip/big"
+	diag "$1: toward $ip: curl exit $rc after $got bytes, $secs s"
 	expect_eq "$1: download toward the clinic $2" $res "$2"
-	expect_eq "$1: the clinic sees MSS" "$(sed -n 's/.* mss=\([0-9]*\).*/\1/p' /tmp/cap.out)" "$3"
+	expect_eq "$1: the clinic sees MSS" "$mss" "$3"
+}
+
+# ppp_dial CMD...: the clinic dials with CMD and waits for one more ppp
+# unit on the server; sets srvif and cliif
+ppp_dial() {
+	before=$(ip -n srv -o link show | grep -c ': ppp')
+	"$@" || return 1
+	wait_secs 60 ppp_up "$before" || return 1
+	sleep 1		# the clinic's ip-up
+	srvif=$(pppif srv "$(cli_ip)")
+	cliif=$(ip -n cli -4 -o addr show | awk '$2 ~ /^ppp/ { d = $2 } END { print d }')
+}
+
+# logs: the daemons' logs and configuration, for a failure
+logs() { tail -n 25 /tmp/ppp/*.log /tmp/ppp/*.out /tmp/ppp/*.conf /tmp/ppp/options.* 2>/dev/null | sed 's/^/#   /'; }
+
+# ppp_no_clamp PASSING-RESULT: without a clamp both directions stall, the
+# uplink dropping the fragments; with fragments passing, the download
+# toward the clinic ends PASSING-RESULT
+ppp_no_clamp() {
+	fetch "no clamp" stalled 1430
+	toward "no clamp" stalled 1460
+	n=$(frags_dropped)
+	if [ "$n" -gt 0 ]; then ok "no clamp: the uplink dropped $n fragments"; else notok "no clamp: fragments dropped" "none"; fi
+	frags_drop off
+	toward "no clamp, fragments passing" "$1" 1460
+	frags_drop on
+}
+
+# ppp_probe_web PROFILE: vpnmss-probe from web toward the clinic finds the
+# server's ppp MTU and reports PROFILE@LINK's MSS (want) as the probed one
+ppp_probe_web() {
+	ns cli sysctl -qw net.ipv4.icmp_ratelimit=0
+	ns srv sysctl -qw net.ipv4.icmp_ratelimit=0
+	ns web vpnmss-probe -n --wait 0.3 --subnet $POOL --link $LINK --profile "$1" "$(cli_ip)" >/tmp/ppp/probe.out 2>&1
+	diag "web: vpnmss-probe toward the clinic -> exit $?"
+	sed 's/^/#   /' /tmp/ppp/probe.out
+	expect_eq "probe from web: path MTU" "$(sed -n 's/^path MTU to [^ ]* via web0: \([0-9]*\) .*/\1/p' /tmp/ppp/probe.out)" $PPPMTU
+	expect_eq "probe from web: profile line" "$(sed -n 4p /tmp/ppp/probe.out)" \
+		"profile $1@$LINK: MSS $want (inner MTU $PPPMTU): the probed value"
+	expect_eq "probe from web: rule" "$(sed -n 5p /tmp/ppp/probe.out)" "rule: --vpn-mss $POOL=$want"
+}
+
+# ppp_counted: the packets the server's legacy VPNMSS rules counted
+ppp_counted() {
+	ns srv iptables-legacy -t mangle -L FORWARD -v -x -n | awk '/VPNMSS/ { n += $1 } END { print n }'
+}
+
+# ppp_flap_begin: what the redial is checked against: the server's rules,
+# their counters and ppp unit before the tunnel flaps
+ppp_flap_begin() {
+	rules=$(ns srv iptables-legacy -t mangle -S)
+	c0=$(ppp_counted)
+	old=$srvif
+}
+
+# ppp_redial: after the flap the clinic dials again (dial), the server
+# gives it a new ppp unit, and the same rules clamp both ways to want and
+# count the new SYNs
+ppp_redial() {
+	if ! dial; then
+		notok "flap: the clinic dials again" "no new session in 60 s"
+		logs
+		return 1
+	fi
+	ok "flap: the clinic dials again"
+	diag "flap: server $old -> $srvif, clinic's address $(cli_ip); $(ip -n srv -o link show | grep -c ': ppp') ppp units on the server"
+	if [ "$srvif" != "$old" ]; then ok "flap: a new ppp unit ($srvif, was $old)"; else notok "flap: a new ppp unit" "still $srvif"; fi
+	fetch "flap: iptables-legacy auto, $srvif" ok "$want"
+	toward "flap: iptables-legacy auto, $srvif" ok "$want"
+	expect_eq "flap: the rules did not change" "$(ns srv iptables-legacy -t mangle -S)" "$rules"
+	c1=$(ppp_counted)
+	if [ "$c1" -gt "$c0" ]; then ok "flap: the same rules count the new SYNs ($c0 -> $c1)"; else notok "flap: rule counters" "$c0 -> $c1"; fi
 }
 
 # profile NAME@MTU: the MSS the extension computes for it

@@ -90,8 +90,6 @@ swan() {
 	timeout 120 nsenter -t "$swan_pid" -m -n swanctl "$@"
 }
 
-logs() { tail -n 25 /tmp/ppp/*.log /tmp/ppp/*.out /tmp/ppp/*.conf /tmp/ppp/options.* 2>/dev/null | sed 's/^/#   /'; }
-
 for n in srv cli; do conf $n; start $n; done
 if ! check "charon runs on the server" wait_secs 60 swan srv --stats ||
 	! check "charon runs on the clinic" wait_secs 60 swan cli --stats ||
@@ -178,17 +176,9 @@ xl2tpd_start() {
 	wait_file /tmp/ppp/xl2tpd-$1.ctl
 }
 
-# dial: the clinic dials and waits for one more ppp unit on the server;
-# sets srvif and cliif
-dial() {
-	before=$(ip -n srv -o link show | grep -c ': ppp')
-	# A FIFO: without xl2tpd reading it, the write would block.
-	timeout 10 sh -c 'echo "c clinic" >/tmp/ppp/xl2tpd-cli.ctl' || return 1
-	wait_secs 60 ppp_up "$before" || return 1
-	sleep 1		# the clinic's ip-up
-	srvif=$(pppif srv "$(cli_ip)")
-	cliif=$(ip -n cli -4 -o addr show | awk '$2 ~ /^ppp/ { d = $2 } END { print d }')
-}
+# dial: the clinic dials (ppp_dial); xl2tpd's control file is a FIFO,
+# and without xl2tpd reading it the write would block
+dial() { ppp_dial timeout 10 sh -c 'echo "c clinic" >/tmp/ppp/xl2tpd-cli.ctl'; }
 
 xl2tpd_start srv
 xl2tpd_start cli
@@ -207,13 +197,7 @@ want=$(profile l2tp-ipsec@$LINK)
 expect_eq "l2tp-ipsec@$LINK is pppd's mtu less 40" "$want" $((PPPMTU - 40))
 
 # --- no clamp -----------------------------------------------------------------
-fetch "no clamp" stalled 1430
-toward "no clamp" stalled 1460
-n=$(frags_dropped)
-if [ "$n" -gt 0 ]; then ok "no clamp: the uplink dropped $n fragments"; else notok "no clamp: fragments dropped" "none"; fi
-frags_drop off
-toward "no clamp, fragments passing" ok 1460
-frags_drop on
+ppp_no_clamp ok
 
 # --- the profile, with the packets measured ------------------------------------------
 clamp iptables-nft "l2tp-ipsec@$LINK"
@@ -269,15 +253,7 @@ fetch "iptables-legacy auto" ok "$want"
 toward "iptables-legacy auto" ok "$want"
 
 # --- vpnmss-probe over the tunnel ----------------------------------------------------
-ns cli sysctl -qw net.ipv4.icmp_ratelimit=0
-ns srv sysctl -qw net.ipv4.icmp_ratelimit=0
-ns web vpnmss-probe -n --wait 0.3 --subnet $POOL --link $LINK --profile l2tp-ipsec "$(cli_ip)" >/tmp/ppp/probe.out 2>&1
-diag "web: vpnmss-probe toward the clinic -> exit $?"
-sed 's/^/#   /' /tmp/ppp/probe.out
-expect_eq "probe from web: path MTU" "$(sed -n 's/^path MTU to [^ ]* via web0: \([0-9]*\) .*/\1/p' /tmp/ppp/probe.out)" $PPPMTU
-expect_eq "probe from web: profile line" "$(sed -n 4p /tmp/ppp/probe.out)" \
-	"profile l2tp-ipsec@$LINK: MSS $want (inner MTU $PPPMTU): the probed value"
-expect_eq "probe from web: rule" "$(sed -n 5p /tmp/ppp/probe.out)" "rule: --vpn-mss $POOL=$want"
+ppp_probe_web l2tp-ipsec
 ns cli vpnmss-probe -n --wait 0.3 --link $LINK --profile l2tp-ipsec 203.0.113.2 >/tmp/ppp/probe2.out 2>&1
 diag "clinic: vpnmss-probe toward web -> exit $?"
 sed 's/^/#   /' /tmp/ppp/probe2.out
@@ -289,9 +265,7 @@ expect_eq "probe from the clinic: the profile fits" "$(sed -n 4p /tmp/ppp/probe2
 	"profile l2tp-ipsec@$LINK: MSS $want (inner MTU $PPPMTU): fits, 2 below the probed value"
 
 # --- the tunnel flaps ------------------------------------------------------------------
-rules=$(ns srv iptables-legacy -t mangle -S)
-c0=$(ns srv iptables-legacy -t mangle -L FORWARD -v -x -n | awk '/VPNMSS/ { n += $1 } END { print n }')
-old=$srvif
+ppp_flap_begin
 pids=$(for p in $(ip netns pids cli); do
 	case $(cat /proc/$p/comm) in xl2tpd|pppd) echo $p ;; esac
 done | tr '\n' ' ')
@@ -305,19 +279,7 @@ sleep 1
 rm -f /tmp/ppp/xl2tpd-cli.ctl /tmp/ppp/xl2tpd-cli.pid
 sed -i 's/^port = 1701$/port = 1702/' /tmp/ppp/xl2tpd-cli.conf
 xl2tpd_start cli
-if dial; then
-	ok "flap: the clinic dials again"
-	diag "flap: server $old -> $srvif, clinic's address $(cli_ip); $(ip -n srv -o link show | grep -c ': ppp') ppp units on the server"
-	if [ "$srvif" != "$old" ]; then ok "flap: a new ppp unit ($srvif, was $old)"; else notok "flap: a new ppp unit" "still $srvif"; fi
-	fetch "flap: iptables-legacy auto, $srvif" ok "$want"
-	toward "flap: iptables-legacy auto, $srvif" ok "$want"
-	expect_eq "flap: the rules did not change" "$(ns srv iptables-legacy -t mangle -S)" "$rules"
-	c1=$(ns srv iptables-legacy -t mangle -L FORWARD -v -x -n | awk '/VPNMSS/ { n += $1 } END { print n }')
-	if [ "$c1" -gt "$c0" ]; then ok "flap: the same rules count the new SYNs ($c0 -> $c1)"; else notok "flap: rule counters" "$c0 -> $c1"; fi
-else
-	notok "flap: the clinic dials again" "no new session in 60 s"
-	logs
-fi
+ppp_redial
 unclamp
 for f in /tmp/ppp/charon-*.pid /tmp/ppp/xl2tpd-*.pid; do kill "$(cat $f)" 2>/dev/null; done
 true

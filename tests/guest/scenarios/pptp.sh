@@ -73,24 +73,17 @@ nologfd
 logfile /tmp/ppp/pppd-clinic.log
 EOF2
 
-logs() { tail -n 25 /tmp/ppp/*.log /tmp/ppp/*.out /tmp/ppp/*.conf /tmp/ppp/options.* 2>/dev/null | sed 's/^/#   /'; }
-
 ns srv pptpd -f -c /tmp/ppp/pptpd.conf -p /tmp/ppp/pptpd.pid -l 198.51.100.1 \
 	>/tmp/ppp/pptpd.out 2>&1 &
 listening() { ns srv ss -Hltn 'sport = :1723' | grep -q 1723; }
 wait_secs 20 listening || diag "pptpd does not listen on 1723"
 
-# dial: the clinic dials and waits for one more ppp unit on the server;
-# sets srvif and cliif
-dial() {
-	before=$(ip -n srv -o link show | grep -c ': ppp')
+# dial: the clinic dials (ppp_dial): its pppd runs pptp, in the background
+call() {
 	ns cli pppd pty "pptp 198.51.100.1 --nolaunchpppd" file /tmp/ppp/options.clinic \
 		nodetach >>/tmp/ppp/pppd-clinic.out 2>&1 &
-	wait_secs 60 ppp_up "$before" || return 1
-	sleep 1		# the clinic's ip-up
-	srvif=$(pppif srv "$(cli_ip)")
-	cliif=$(ip -n cli -4 -o addr show | awk '$2 ~ /^ppp/ { d = $2 } END { print d }')
 }
+dial() { ppp_dial call; }
 
 dial
 if ! expect_eq "PPTP call up, PPP up with MPPE" "$(cli_ip)" 192.168.12.2; then
@@ -108,13 +101,7 @@ want=$(profile pptp@$LINK)
 expect_eq "pptp@$LINK is pppd's mtu less 40" "$want" $((PPPMTU - 40))
 
 # --- no clamp -----------------------------------------------------------------
-fetch "no clamp" stalled 1430
-toward "no clamp" stalled 1460
-n=$(frags_dropped)
-if [ "$n" -gt 0 ]; then ok "no clamp: the uplink dropped $n fragments"; else notok "no clamp: fragments dropped" "none"; fi
-frags_drop off
-toward "no clamp, fragments passing" stalled 1460
-frags_drop on
+ppp_no_clamp stalled
 
 # --- the profile, with the packets measured ------------------------------------------
 clamp iptables-nft "pptp@$LINK"
@@ -162,15 +149,7 @@ fetch "iptables-legacy auto" ok "$want"
 toward "iptables-legacy auto" ok "$want"
 
 # --- vpnmss-probe over the tunnel ----------------------------------------------------
-ns cli sysctl -qw net.ipv4.icmp_ratelimit=0
-ns srv sysctl -qw net.ipv4.icmp_ratelimit=0
-ns web vpnmss-probe -n --wait 0.3 --subnet $POOL --link $LINK --profile pptp "$(cli_ip)" >/tmp/ppp/probe.out 2>&1
-diag "web: vpnmss-probe toward the clinic -> exit $?"
-sed 's/^/#   /' /tmp/ppp/probe.out
-expect_eq "probe from web: path MTU" "$(sed -n 's/^path MTU to [^ ]* via web0: \([0-9]*\) .*/\1/p' /tmp/ppp/probe.out)" $PPPMTU
-expect_eq "probe from web: profile line" "$(sed -n 4p /tmp/ppp/probe.out)" \
-	"profile pptp@$LINK: MSS $want (inner MTU $PPPMTU): the probed value"
-expect_eq "probe from web: rule" "$(sed -n 5p /tmp/ppp/probe.out)" "rule: --vpn-mss $POOL=$want"
+ppp_probe_web pptp
 ns cli vpnmss-probe -n --wait 0.3 --link $LINK --profile pptp 203.0.113.2 >/tmp/ppp/probe2.out 2>&1
 diag "clinic: vpnmss-probe toward web -> exit $?"
 sed 's/^/#   /' /tmp/ppp/probe2.out
@@ -179,9 +158,7 @@ sed 's/^/#   /' /tmp/ppp/probe2.out
 # whether a GRE packet carries an ack.
 
 # --- the tunnel flaps ------------------------------------------------------------------
-rules=$(ns srv iptables-legacy -t mangle -S)
-c0=$(ns srv iptables-legacy -t mangle -L FORWARD -v -x -n | awk '/VPNMSS/ { n += $1 } END { print n }')
-old=$srvif
+ppp_flap_begin
 # The clinic's NAT router reboots: the old control connection's packets
 # (its FIN too) go nowhere, so the server's old session lingers.
 port=$(ns cli ss -Htn state established 'dport = :1723' | awk '{ sub(".*:", "", $3); print $3; exit }')
@@ -191,19 +168,7 @@ diag "flap: killing the clinic's pppd and pptp ($pids), control connection port 
 kill -STOP $pids
 kill -KILL $pids
 sleep 1
-if dial; then
-	ok "flap: the clinic dials again"
-	diag "flap: server $old -> $srvif, clinic's address $(cli_ip); $(ip -n srv -o link show | grep -c ': ppp') ppp units on the server"
-	if [ "$srvif" != "$old" ]; then ok "flap: a new ppp unit ($srvif, was $old)"; else notok "flap: a new ppp unit" "still $srvif"; fi
-	fetch "flap: iptables-legacy auto, $srvif" ok "$want"
-	toward "flap: iptables-legacy auto, $srvif" ok "$want"
-	expect_eq "flap: the rules did not change" "$(ns srv iptables-legacy -t mangle -S)" "$rules"
-	c1=$(ns srv iptables-legacy -t mangle -L FORWARD -v -x -n | awk '/VPNMSS/ { n += $1 } END { print n }')
-	if [ "$c1" -gt "$c0" ]; then ok "flap: the same rules count the new SYNs ($c0 -> $c1)"; else notok "flap: rule counters" "$c0 -> $c1"; fi
-else
-	notok "flap: the clinic dials again" "no new session in 60 s"
-	logs
-fi
+ppp_redial
 unclamp
 kill "$(cat /tmp/ppp/pptpd.pid)" 2>/dev/null
 true
