@@ -335,10 +335,11 @@ STARTUP = {}     # kernel -> ns of synsend's start-up in a batch (icount)
 PACKETS = {}     # kernel -> packets per batch
 
 
-def per_packet(k, ns):
-    """ns per packet of a batch without the timer's share of the start-up."""
-    if k in STARTUP and PACKETS.get(k):
-        return ns - STARTUP[k] / PACKETS[k]
+def per_packet(k, ns, startup=STARTUP, packets=PACKETS):
+    """ns per packet of a batch without the timer's share of the start-up
+    (of this run, or of the run that startup and packets describe)."""
+    if k in startup and packets.get(k):
+        return ns - startup[k] / packets[k]
     return ns
 
 
@@ -434,15 +435,14 @@ def added_spread(S, k):
 def compare(S, P, k):
     """The largest and the median relative difference of the instructions
     per SYN through rtr (less each run's timer start-up) between two runs'
-    summaries, over the SYN configurations both measured."""
+    summaries, over the SYN configurations both measured (none if P is
+    empty)."""
     diffs = []
     for key, s in S.items():
         if key[0] != k or key[1] != "syn" or key not in P:
             continue
         a = per_packet(k, s["ns_median"])
-        b = P[key]["ns_median"]
-        if k in PREV_STARTUP and PREV_PACKETS.get(k):
-            b -= PREV_STARTUP[k] / PREV_PACKETS[k]
+        b = per_packet(k, P[key]["ns_median"], PREV_STARTUP, PREV_PACKETS)
         if b > 0:
             diffs.append((abs(a - b) / b, "%s %s n=%d" % key[2:5]))
     if not diffs:
@@ -587,7 +587,7 @@ def markdown18(summaries, prev, info, meta, out_dir, cap, nrows, pmeta=None):
         for k in ki:
             for met, _, label, fig in goals18(S, k, cap):
                 put(label, k, met, fig)
-            c, _, nk, _ = compare(S, prev["icount"], k) if prev.get("icount") else (0.0, "", 0, 0.0)
+            c, _, nk, _ = compare(S, prev.get("icount", {}), k)
             put("two runs of the same module, at most 1% apart", k, c <= 0.01 if nk else None,
                 "%s over %d configurations" % (pct(c), nk) if nk else "one run only")
         a("## The goals, kernel by kernel")
@@ -658,7 +658,7 @@ def markdown18(summaries, prev, info, meta, out_dir, cap, nrows, pmeta=None):
         for met, text, _, _ in goals18(S, k, cap):
             a("- %s %s." % ({True: "**met**", False: "**missed**"}.get(met, "**not evaluable**"), text))
         pm = pmeta or {}
-        c, cw, nk, cm = compare(S, prev["icount"], k) if prev.get("icount") else (0.0, "", 0, 0.0)
+        c, cw, nk, cm = compare(S, prev.get("icount", {}), k)
         if nk:
             a("- **%s** two runs of the same module agree within 1%%: the largest difference of a configuration's "
               "instructions per SYN through `rtr` (the whole forwarded SYN, less the timer's start-up) between this "
@@ -807,8 +807,7 @@ def write_prev_meta(meta, info, runs, path):
 
 
 def read_prev_meta(prev_path):
-    """results-previous.meta, or for a file from before it, the one commit
-    of results-previous.csv.commit for every kernel."""
+    """results-previous.meta as a dict."""
     pm = {}
     path = prev_path[:-4] + ".meta"
     if os.path.exists(path):
@@ -816,10 +815,6 @@ def read_prev_meta(prev_path):
             if "=" in l:
                 k, v = l.rstrip("\n").split("=", 1)
                 pm[k] = v
-    elif os.path.exists(prev_path + ".commit") and os.path.exists(prev_path):
-        c = open(prev_path + ".commit").read().strip()
-        for r in read_results(prev_path):
-            pm["%s.commit_%s" % (r["mode"], r["kernel"])] = c
     return pm
 
 
@@ -840,11 +835,18 @@ def read_meta(path):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--out", required=True)
+    ap.add_argument("--out")
+    ap.add_argument("--measured", action="store_true",
+                    help="print the files that change what a run measures (for bench/run) and exit")
     ap.add_argument("--meta")
     ap.add_argument("--results")
     ap.add_argument("logs", nargs="*")
     args = ap.parse_args()
+    if args.measured:
+        print(" ".join(MEASURED))
+        return 0
+    if not args.out:
+        ap.error("--out is required")
     out = args.out
     meta_path = os.path.join(out, "results.meta")
     res_path = os.path.join(out, "results.csv")
@@ -880,8 +882,6 @@ def main():
                           prev_path)
             write_prev_meta(meta, info, {(r["kernel"], r["mode"]) for r in replaced},
                             prev_path[:-4] + ".meta")
-            if os.path.exists(prev_path + ".commit"):
-                os.unlink(prev_path + ".commit")
         rows = kept + new
         write_results(rows, res_path)
         # the kernels kept from earlier runs keep their own date and
@@ -952,11 +952,10 @@ def main():
                 print("# %s %s: %s" % (k, {True: "met", False: "MISSED"}.get(met, "n/a"), text))
             d, where, bs = determinism(S, k)
             print("# %s determinism: rounds within %s (%s), batches within %s" % (k, pct(d), where, pct(bs)))
-            if prev.get("icount"):
-                c, cw, nk, cm = compare(S, prev["icount"], k)
-                if nk:
-                    print("# %s run-to-run: within %s (%s), median %s, over %d configurations" % (
-                        k, pct(c), cw, pct(cm), nk))
+            c, cw, nk, cm = compare(S, prev.get("icount", {}), k)
+            if nk:
+                print("# %s run-to-run: within %s (%s), median %s, over %d configurations" % (
+                    k, pct(c), cw, pct(cm), nk))
     return 0
 
 
