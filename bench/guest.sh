@@ -22,7 +22,9 @@
 # The emulated machine's speed drifts by up to 1.7x within seconds (other
 # work on the shared host), so every timed batch through rtr is paired with
 # one through ref right before or after it (ABBA order); the host computes
-# the ratio rtr/ref of each pair, which that drift cancels out of.
+# the ratio rtr/ref of each pair, which that drift cancels out of.  In
+# icount mode the clock counts instructions and does not drift: only rtr is
+# timed.
 #
 # Measurements (kind config backend n):
 #   syn  baseline       -       0   no rule, no table in rtr either
@@ -315,11 +317,14 @@ sender() {
 	shift
 	"$IP" netns exec cli taskset -c $SCPU synsend -4 -s $SRC -d "$d" "$@"
 }
-# tsender DST ARGS...: the same, timed by bench-nstime if there is one
+# tsender DST COUNT ARGS...: the same for COUNT packets, timed by
+# bench-nstime if there is one, until the kernel has received each of them
+# twice (in rtr or ref, then in srv), all of it on the one CPU
 tsender() {
-	d=$1
-	shift
-	"$IP" netns exec cli $NSTIME taskset -c $SCPU synsend -4 -s $SRC -d "$d" "$@"
+	d=$1 c=$2
+	shift 2
+	"$IP" netns exec cli $NSTIME ${NSTIME:+--drain $((2 * c))} \
+		taskset -c $SCPU synsend -4 -s $SRC -d "$d" -n "$c" "$@"
 }
 
 # softnet_drops: packets dropped by full per-CPU backlogs, all CPUs
@@ -424,7 +429,7 @@ batch() {
 	shift
 	d0=$(softnet_drops)
 	s0=$(ksoftirqd_ns)
-	out=$(tsender $dst "$@" -n $PACKETS 2>&1)
+	out=$(tsender $dst $PACKETS "$@" 2>&1)
 	s1=$(ksoftirqd_ns)
 	d1=$(softnet_drops)
 	secs=$(echo "$out" | sed -n 's/^sent [0-9]* packets in \([0-9.]*\) s$/\1/p')
@@ -434,14 +439,17 @@ batch() {
 	sent=${sent:-0} secs=${secs:-0}
 	drops=$((d1 - d0))
 	ksirq=$(((s1 - s0) / 1000))
+	short=$(echo "$out" | sed -n 's/^drain_short=\([0-9]*\)$/\1/p')
 	valid=0
-	[ "$sent" != "$PACKETS" ] || [ $drops != 0 ] || valid=1
+	[ "$sent" != "$PACKETS" ] || [ $drops != 0 ] || [ "${short:-0}" != 0 ] || valid=1
+	[ "${short:-0}" = 0 ] ||
+		diag "bench: a batch's packets were not all received within a second of its end ($short short)"
 }
 
 # measure_pkts KIND CONFIG BACKEND N COPIES REP: PAIRS pairs of timed batches of
 # PACKETS SYNs (MSS 1460) or bare ACKs, one through ref and one through
-# rtr, in ABBA order, after WARMUP untimed ones each way; up to 2*PAIRS
-# pairs to get PAIRS valid ones.  The sink, srv's IPv4 InReceives (srv has
+# rtr, in ABBA order (icount: through rtr only), after WARMUP untimed ones
+# each way; up to 2*PAIRS pairs to get PAIRS valid ones.  The sink, srv's IPv4 InReceives (srv has
 # no other IPv4 traffic), must have grown by every packet that was not
 # dropped, else the round's batches all count as invalid.  (syncap, which
 # check_mss uses, would wake up on the other vCPU for every packet and slow
@@ -468,6 +476,9 @@ measure_pkts() {
 		pair=$((pair + 1))
 		order="ref rtr"
 		[ $((pair % 2)) = 1 ] || order="rtr ref"
+		# instructions do not drift: nothing for a batch through ref to
+		# cancel
+		[ "$MODE" != icount ] || order=rtr
 		pv=1
 		for path in $order; do
 			batch $path "$@"
@@ -532,11 +543,11 @@ measure_bulk() {
 # --- the timer's fixed cost ---------------------------------------------------
 # bench-nstime times the whole synsend process: its start-up is the same in
 # every batch and cancels in differences, but is part of each batch's ns per
-# packet.  A batch of one packet through ref measures it (median of 3).
+# packet.  A batch of one packet through ref measures it (median of 7).
 if [ -n "$NSTIME" ]; then
-	for i in 1 2 3; do
-		tsender $DST_REF --mss 1460 -n 1 2>&1 | sed -n 's/^ns=\([0-9]*\)$/\1/p'
-	done | sort -n | sed -n 2p > $W/startup
+	for i in 1 2 3 4 5 6 7; do
+		tsender $DST_REF 1 --mss 1460 2>&1 | sed -n 's/^ns=\([0-9]*\)$/\1/p'
+	done | sort -n | sed -n 4p > $W/startup
 	diag "BENCH-INFO kernel=$KVER startup_ns=$(cat $W/startup)"
 fi
 

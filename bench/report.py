@@ -166,16 +166,16 @@ def summarize(rows, mode="wall"):
             base = rounds.get((kernel, kind, "empty-table", backend, key[4])) or \
                 rounds.get((kernel, kind, "empty-table", backend, 0), {})
         k = copies.get(key, 1)
-        scale = statistics.median(ref_ns[(kernel, kind)])
-        if mode == "icount":
-            scale = 1.0
+        # icount: only rtr is timed (instructions do not drift)
+        refs = ref_ns.get((kernel, kind)) or [NAN]
+        scale = 1.0 if mode == "icount" else statistics.median(refs)
         added = [(rr[rep] - base[rep]) * scale / k for rep in rr if rep in base]
         s_rtr = rtr_ns[key]
         s = {
             "rounds": len(rr), "pairs": len(ratios[key]), "copies": k,
             "ratio_median": statistics.median(rr.values()),
             "ratio_q1": q(rr.values(), 0.25), "ratio_q3": q(rr.values(), 0.75),
-            "ref_ns": statistics.median(ref_ns[(kernel, kind)]),
+            "ref_ns": statistics.median(refs),
             "ns_median": statistics.median(rtr_ns[key]),
             "ns_q1": q(rtr_ns[key], 0.25), "ns_q3": q(rtr_ns[key], 0.75),
         }
@@ -615,14 +615,16 @@ def markdown18(summaries, prev, info, meta, out_dir, cap, nrows, pmeta=None):
       "wake-ups to the sender's count.")
     a("- Every batch is timed in the guest by `bench-nstime` (`bench/nstime.c`, `CLOCK_MONOTONIC` around the "
       "`synsend` process), to the nanosecond, i.e. to the instruction; `synsend`'s own report is in milliseconds. "
-      "The fixed cost of starting `synsend` is the same in every batch and cancels in the differences below.")
+      "The fixed cost of starting `synsend` (the median of 7 batches of one SYN) is the same in every batch and "
+      "cancels in the differences below; the kernel boots with `nokaslr norandmaps`, so that neither the "
+      "kernel's nor a process's layout changes between batches or boots.")
     a("- A configuration's cost per SYN: (the least instructions per SYN of a round's batches through `rtr` with it "
       "- the same through `rtr` with the empty table of its backend and the same sources) / copies, per "
       "round (the least, since interference such as a kworker only ever adds instructions); tables show the median over rounds and the "
       "IQR. Every configuration is loaded as %s copies of itself (TCPMSS chains of N rules: max(1, %s/N) copies), "
       "each copy lowering the MSS by one more so that every copy rewrites the option; `auto` copies all ask the "
-      "route and xfrm for the same path, so only copy 0 rewrites. The `ref` router's batches are kept (ABBA "
-      "pairs, as in wall mode) but not needed." % (
+      "route and xfrm for the same path, so only copy 0 rewrites. Only `rtr` is timed: instructions do not "
+      "drift, so there is nothing for a batch through `ref` to cancel." % (
           info.get("icount." + ki[0], {}).get("amp", "?") if ki else "?",
           info.get("icount." + ki[0], {}).get("amp", "?") if ki else "?"))
     a("- Topology, traffic and checks as in wall mode (below): `cli -- rtr -- srv` in network namespaces, SYNs "
