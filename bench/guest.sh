@@ -37,6 +37,10 @@
 #   syn  nft-map        nft     N   one native rule, interval map of N prefixes
 #   syn  vpnmss         legacy|nft N one -p tcp --tcp-flags SYN,RST SYN -j VPNMSS rule
 #   syn  vpnmss-named   legacy  N   the same with --vpn-name (counting)
+#   syn6 baseline, empty-table, tcpmss-one, vpnmss (legacy|nft, N up to
+#                       CAP6): the same over IPv6, with ip6tables; the
+#                       SYNs go from fd01::/64 to fd09::1 (rtr) or fd08::1
+#                       (ref); prefix i is fd01::16*i/124, MSS 1000 + i
 #   ack|bulk baseline   -       0   no rule
 #   ack|bulk empty-table legacy|nft 0 mangle table / FORWARD chain, no rule
 #   ack|bulk vpnmss-nogate legacy|nft CAP one -p tcp -j VPNMSS rule (no flags gate)
@@ -83,6 +87,10 @@ WARMUP=${VPNMSS_GUEST_BENCH_WARMUP:-1024}
 BULK=${VPNMSS_GUEST_BENCH_BULK:-16m}
 NLIST=${VPNMSS_GUEST_BENCH_N:-"1 16 64 256"}
 CAP=${VPNMSS_GUEST_BENCH_CAP:-256}
+# IPv6: the rule's capacity, and the N measured (those of NLIST up to it)
+CAP6=${VPNMSS_GUEST_BENCH_CAP6:-128}
+NLIST6=$(for n in $NLIST; do [ "$n" -ge "$CAP6" ] || echo "$n"; done; echo "$CAP6")
+NLIST6=$(echo $NLIST6)
 SEED=${VPNMSS_GUEST_BENCH_SEED:-1}
 # While batches run, a backlog holds at most this many packets: in step
 # with the sender it holds one or two; if forwarding falls behind (see
@@ -98,6 +106,11 @@ AMP=${VPNMSS_GUEST_BENCH_AMP:-32}
 SRC=10.1.0.0
 DST_RTR=10.9.0.1
 DST_REF=10.8.0.1
+SRC6=fd01::
+DST6_RTR=fd09::1
+DST6_REF=fd08::1
+# the family of the packets sent (fam 4 or 6), set per measurement
+fam=4 src=$SRC dst_rtr=$DST_RTR dst_ref=$DST_REF
 W=/tmp/bench
 mkdir -p $W/rules
 
@@ -125,6 +138,20 @@ ns ref sysctl -qw net.ipv4.ip_forward=1
 "$IP" -n cli route add 10.0.4.0/24 via 10.0.3.1
 "$IP" -n srv route add 10.0.3.0/24 via 10.0.4.1
 ns srv sysctl -qw net.ipv4.ip_forward=0
+# IPv6 the same way: cli owns fd01::/64, rtr and ref forward fd09::/16 and
+# fd08::/16 to srv, which does not forward IPv6 either
+topo_cli_subnet fd01::/64
+addr cli cli1 fd00:3::2/64
+addr ref ref0 fd00:3::1/64
+addr ref ref1 fd00:4::1/64
+addr srv srv1 fd00:4::2/64
+ns ref sysctl -qw net.ipv6.conf.all.forwarding=1
+ns srv sysctl -qw net.ipv6.conf.all.forwarding=0
+"$IP" -n rtr -6 route add fd09::/16 via fd00:2::2
+"$IP" -n rtr -6 route add fd01::/64 via fd00:1::2
+"$IP" -n ref -6 route add fd08::/16 via fd00:4::2
+"$IP" -n ref -6 route add fd01::/64 via fd00:3::2
+"$IP" -n cli -6 route add fd08::/16 via fd00:3::1
 # "auto" entries take the MTU of the route back to the source: 1400 (only
 # rtr's replies would use it; there are none), so they clamp to 1360.
 "$IP" -n rtr route replace 10.1.0.0/16 via 10.0.1.2 mtu lock 1400
@@ -135,7 +162,7 @@ for d in srv:srv0 srv:srv1 cli:cli0 cli:cli1; do
 	ns ${d%:*} ethtool -K ${d#*:} tso off gso off
 done
 
-diag "BENCH-INFO kernel=$KVER mode=$MODE nstime=${NSTIME:-none} cpus=$(nproc) amp=$AMP reps=$REPS pairs=$PAIRS packets=$PACKETS warmup=$WARMUP bulk=$BULK n='$NLIST' cap=$CAP seed=$SEED backlog=$BACKLOG"
+diag "BENCH-INFO kernel=$KVER mode=$MODE nstime=${NSTIME:-none} cpus=$(nproc) amp=$AMP reps=$REPS pairs=$PAIRS packets=$PACKETS warmup=$WARMUP bulk=$BULK n='$NLIST' cap=$CAP cap6=$CAP6 n6='$NLIST6' seed=$SEED backlog=$BACKLOG"
 diag "BENCH-INFO iptables='$(iptables-legacy -V 2>&1)' nft='$(nft -v 2>&1)'"
 
 # --- rule sets, generated once ------------------------------------------------
@@ -185,6 +212,15 @@ vpnmss_auto_list() {
 	entries "$1" | awk '{ printf "%s%s=auto", ((NR - 1) % 32 ? "," : (NR > 1 ? " --vpn-mss " : "--vpn-mss ")), $1 }'
 }
 l_vpnmss_auto() { echo "-A FORWARD $GATE -j VPNMSS --vpn-dir src $(vpnmss_auto_list "$n")"; }
+# entries6 N [COPY]: the IPv6 entries, prefix i = fd01::16*i/124
+entries6() {
+	awk -v n="$1" -v j="${2:-0}" 'BEGIN { for (i = 0; i < n; i++)
+		printf "fd01::%x/124 %d\n", i * 16, 1000 + i - j }'
+}
+vpnmss6_list() {
+	entries6 "$1" "${2:-0}" | awk '{ printf "%s%s=%s", ((NR - 1) % 32 ? "," : (NR > 1 ? " --vpn-mss " : "--vpn-mss ")), $1, $2 }'
+}
+l_vpnmss6() { echo "-A FORWARD $GATE -j VPNMSS --vpn-dir src $(vpnmss6_list "$n" "$1")"; }
 l_vpnmss_nogate() { echo "-A FORWARD -p tcp -j VPNMSS --vpn-dir src $(vpnmss_list "$n" "$1")"; }
 l_mark_nogate() { echo "-A FORWARD -p tcp -j MARK --set-xmark 0x0/0x0"; }
 # gen_amp FILE K FUNC: an iptables-restore file with K copies of FUNC's rules
@@ -229,6 +265,9 @@ for n in $NLIST; do
 	gen_amp $W/rules/vpnmss-auto-$n $AMP l_vpnmss_auto
 	nft_map $n $AMP > $W/rules/nft-map-$n
 done
+for n in $NLIST6; do
+	gen_amp $W/rules/vpnmss6-$n $AMP l_vpnmss6
+done
 
 # The measurement list: "kind config backend n copies rules-file
 # expected-rules".
@@ -250,6 +289,15 @@ done
 		echo "syn vpnmss-auto legacy $n $AMP vpnmss-auto-$n $AMP"
 		echo "syn nft-map nft $n $AMP nft-map-$n $AMP"
 	done
+	echo "syn6 baseline - 0 1 - 0"
+	for b in legacy nft; do
+		echo "syn6 empty-table $b 0 1 empty-table 0"
+		echo "syn6 tcpmss-one $b 0 $AMP tcpmss-one $AMP"
+		for n in $NLIST6; do
+			echo "syn6 empty-table $b $n 1 empty-table 0"
+			echo "syn6 vpnmss $b $n $AMP vpnmss6-$n $AMP"
+		done
+	done
 	kinds=ack
 	[ "$BULK" = 0 ] || kinds="ack bulk"
 	for k in $kinds; do
@@ -263,7 +311,7 @@ done
 } > $W/items.all
 # CONFIGS: only those SYN configurations (and what they are measured over)
 if [ -n "$CONFIGS" ]; then
-	awk -v want=" $CONFIGS baseline empty-table " '$1 != "syn" || index(want, " " $2 " ")' $W/items.all > $W/items
+	awk -v want=" $CONFIGS baseline empty-table " '($1 != "syn" && $1 != "syn6") || index(want, " " $2 " ")' $W/items.all > $W/items
 else
 	cp $W/items.all $W/items
 fi
@@ -281,30 +329,41 @@ clear_rules() {
 		ns rtr iptables-legacy -t mangle -X
 		rmmod iptable_mangle 2>/dev/null
 	fi
+	if [ -n "$(ns rtr cat /proc/net/ip6_tables_names 2>/dev/null)" ]; then
+		ns rtr ip6tables-legacy -t mangle -F
+		ns rtr ip6tables-legacy -t mangle -X
+		rmmod ip6table_mangle 2>/dev/null
+	fi
 	[ -z "$(ns rtr cat /proc/net/ip_tables_names)" ] ||
 		{ notok "bench: clear rules" "legacy table left in rtr: $(ns rtr cat /proc/net/ip_tables_names)"; return 1; }
+	[ -z "$(ns rtr cat /proc/net/ip6_tables_names 2>/dev/null)" ] ||
+		{ notok "bench: clear rules" "legacy IPv6 table left in rtr: $(ns rtr cat /proc/net/ip6_tables_names)"; return 1; }
 	[ -z "$(ns rtr nft list ruleset)" ] ||
 		{ notok "bench: clear rules" "nft ruleset left in rtr"; return 1; }
 }
 
-# load_rules BACKEND FILE
+# load_rules BACKEND FILE: into iptables, or ip6tables if fam is 6
 load_rules() {
+	x=iptables
+	[ $fam = 4 ] || x=ip6tables
 	case $1 in
-	legacy) ns rtr iptables-legacy-restore < "$W/rules/$2" ;;
+	legacy) ns rtr $x-legacy-restore < "$W/rules/$2" ;;
 	nft)
 		case $2 in
 		nft-map-*) ns rtr nft -f "$W/rules/$2" ;;
-		*) ns rtr iptables-nft-restore < "$W/rules/$2" ;;
+		*) ns rtr $x-nft-restore < "$W/rules/$2" ;;
 		esac ;;
 	esac
 }
 
 # count_rules BACKEND FILE: rules in force in rtr's forward hook
 count_rules() {
+	x=iptables
+	[ $fam = 4 ] || x=ip6tables
 	case $1:$2 in
 	nft:nft-map-*) ns rtr nft list chain ip bench f | grep -c 'maxseg size set' ;;
-	legacy:*) ns rtr iptables-legacy-save -t mangle | grep -c '^-A FORWARD' ;;
-	nft:*) ns rtr iptables-nft-save -t mangle | grep -c '^-A FORWARD' ;;
+	legacy:*) ns rtr $x-legacy-save -t mangle | grep -c '^-A FORWARD' ;;
+	nft:*) ns rtr $x-nft-save -t mangle | grep -c '^-A FORWARD' ;;
 	esac
 }
 
@@ -315,7 +374,7 @@ count_rules() {
 sender() {
 	d=$1
 	shift
-	"$IP" netns exec cli taskset -c $SCPU synsend -4 -s $SRC -d "$d" "$@"
+	"$IP" netns exec cli taskset -c $SCPU synsend -$fam -s $src -d "$d" "$@"
 }
 # tsender DST COUNT ARGS...: the same for COUNT packets, timed by
 # bench-nstime if there is one, until the kernel has received each of them
@@ -324,7 +383,7 @@ tsender() {
 	d=$1 c=$2
 	shift 2
 	"$IP" netns exec cli $NSTIME ${NSTIME:+--drain $((2 * c))} \
-		taskset -c $SCPU synsend -4 -s $SRC -d "$d" -n "$c" "$@"
+		taskset -c $SCPU synsend -$fam -s $src -d "$d" -n "$c" "$@"
 }
 
 # softnet_drops: packets dropped by full per-CPU backlogs, all CPUs
@@ -384,21 +443,34 @@ capture_end() {
 # and every one must leave rtr with the MSS its entry's last copy sets.
 check_mss() {
 	k=$1 cfg=$2 b=$3 n=$4 copies=$5
-	[ "$k" = syn ] || return 0
+	case $k in syn|syn6) ;; *) return 0 ;; esac
 	cnt=256
 	[ "$n" = 0 ] || cnt=$((16 * n))
 	try=1
 	while :; do
 		capture_start $W/mss.out --syn -n $cnt -t 30000 || return 1
-		sender $DST_RTR --mss 1460 -n $cnt --src-count $cnt 2>/dev/null
+		sender $dst_rtr --mss 1460 -n $cnt --src-count $cnt 2>/dev/null
 		capture_end $W/mss.out $cnt
 		[ "$(grep -c '^src=' $W/mss.out)" != $cnt ] && [ $try -lt 3 ] || break
 		try=$((try + 1))
 	done
 	why=$(awk -v cfg="$cfg" -v cnt="$cnt" -v auto=$AUTO_MSS -v last=$(($5 - 1)) '
+		# the index of the source: 10.1.x.y or fd01::h (h < 0x10000)
+		function hex(h,   i, v) {
+			v = 0
+			for (i = 1; i <= length(h); i++)
+				v = v * 16 + index("0123456789abcdef", substr(h, i, 1)) - 1
+			return v
+		}
 		/^src=/ {
-			split($1, a, "="); split(a[2], o, ".")
-			idx = int(((o[3] * 256) + o[4]) / 16)
+			split($1, a, "=")
+			if (index(a[2], ":")) {
+				nh = split(a[2], o, ":")
+				idx = int(hex(o[nh]) / 16)
+			} else {
+				split(a[2], o, ".")
+				idx = int(((o[3] * 256) + o[4]) / 16)
+			}
 			want = cfg == "baseline" || cfg == "empty-table" ? 1460 : cfg == "vpnmss-auto" ? auto : (cfg == "tcpmss-one" ? 1300 : 1000 + idx) - last
 			split($6, m, "=")
 			if (m[2] != want && !bad) bad = $1 " mss=" m[2] " want " want
@@ -419,13 +491,23 @@ check_mss() {
 snmp_ip() {
 	ns "$1" awk -v f="$2" '/^Ip:/ { if (h) { print $(c); exit } for (i = 1; i <= NF; i++) if ($i == f) c = i; h = 1 }' /proc/net/snmp
 }
+# sink NS: the packets of the current family NS received, but for IPv6 its
+# neighbour discovery (ICMPv6), which may come at any time
+sink() {
+	if [ $fam = 4 ]; then
+		snmp_ip "$1" InReceives
+	else
+		ns "$1" awk '$1 == "Ip6InReceives" { r = $2 } $1 == "Icmp6InMsgs" { m = $2 }
+			END { print r - m }' /proc/net/snmp6
+	fi
+}
 
 # batch PATH ARGS...: one timed batch of PACKETS through rtr or ref; sets
 # secs, sent, drops, ksirq and valid (synsend sent it all, no backlog
 # dropped any of it)
 batch() {
-	dst=$DST_RTR
-	[ "$1" = ref ] && dst=$DST_REF
+	dst=$dst_rtr
+	[ "$1" = ref ] && dst=$dst_ref
 	shift
 	d0=$(softnet_drops)
 	s0=$(ksoftirqd_ns)
@@ -457,8 +539,9 @@ batch() {
 measure_pkts() {
 	k=$1 cfg=$2 b=$3 n=$4 copies=$5 rep=$6
 	srcs=$((16 * CAP))
+	[ $k != syn6 ] || srcs=$((16 * CAP6))
 	[ "$n" = 0 ] || srcs=$((16 * n))
-	if [ $k = syn ]; then
+	if [ $k != ack ]; then
 		set -- --mss 1460 --src-count $srcs
 	else
 		set -- --flags A --src-count $srcs
@@ -467,11 +550,11 @@ measure_pkts() {
 	# table's release, a module's removal) finish outside the timed
 	# batches; under icount sleep=off this costs no real time
 	[ "$MODE" != icount ] || sleep 0.5
-	sender $DST_REF "$@" -n $WARMUP 2>/dev/null
-	sender $DST_RTR "$@" -n $WARMUP 2>/dev/null
+	sender $dst_ref "$@" -n $WARMUP 2>/dev/null
+	sender $dst_rtr "$@" -n $WARMUP 2>/dev/null
 	sysctl -qw net.core.netdev_max_backlog=$BACKLOG
 	lines= good=0 pair=0 expect=0
-	in0=$(snmp_ip srv InReceives)
+	in0=$(sink srv)
 	while [ $good -lt "$PAIRS" ] && [ $pair -lt $((2 * PAIRS)) ]; do
 		pair=$((pair + 1))
 		order="ref rtr"
@@ -491,7 +574,7 @@ measure_pkts() {
 	done
 	sysctl -qw net.core.netdev_max_backlog=1000
 	sleep 0.1	# whatever is still queued is forwarded within milliseconds
-	got=$(($(snmp_ip srv InReceives) - in0))
+	got=$(($(sink srv) - in0))
 	if [ $got != $expect ]; then
 		lines=$(echo "$lines" | sed 's/ valid=1 / valid=0 /')
 		diag "bench: $k $cfg $b n=$n rep=$rep: the sink counted $got of $expect"
@@ -562,6 +645,8 @@ while [ $rep -le "$REPS" ]; do
 		sort -n | cut -f2- > $W/order
 	r0=$(now)
 	while read -r k cfg b n copies rules want; do
+		fam=4 src=$SRC dst_rtr=$DST_RTR dst_ref=$DST_REF
+		[ $k != syn6 ] || fam=6 src=$SRC6 dst_rtr=$DST6_RTR dst_ref=$DST6_REF
 		clear_rules || { fails=$((fails + 1)); continue; }
 		if [ "$rules" != - ]; then
 			err=$(load_rules "$b" "$rules" 2>&1) ||

@@ -343,25 +343,37 @@ def per_packet(k, ns, startup=STARTUP, packets=PACKETS):
     return ns
 
 
+CAP6 = {}        # kernel -> the IPv6 capacity its run measured (icount)
+
+SYN_KINDS = ("syn", "syn6")
+
+
 def goals18(S, k, cap):
     """[(met or None, text)] for one kernel of the icount summary."""
     out = []
     G = lambda c, b, n: get(S, k, "syn", c, b, n)
     ns = nlist_of(S, k)
-    for b, bname in BACKENDS:
-        v, one = G("vpnmss", b, cap), G("tcpmss-one", b, 0)
-        r = ratio(v, one)
-        out.append((None if r != r else r <= GOAL_CAP,
-                    "VPNMSS (%s) at capacity (N = %d) costs at most %.1fx one `TCPMSS --set-mss` rule without `-s`: "
-                    "%s vs %s instructions per SYN, %s" % (bname, cap, GOAL_CAP, fmt_i(med(v)), fmt_i(med(one)), fmt_ratio(r)),
-                    "at capacity, at most %.1fx one TCPMSS rule (%s)" % (GOAL_CAP, bname), fmt_ratio(r)))
-    for b, bname in BACKENDS:
-        v1, vc = G("vpnmss", b, 1), G("vpnmss", b, cap)
-        r = ratio(vc, v1)
-        out.append((None if r != r else r <= GOAL_GROWTH,
-                    "VPNMSS (%s) grows at most %.1fx from N = 1 to capacity: %s vs %s instructions, %s" % (
-                        bname, GOAL_GROWTH, fmt_i(med(vc)), fmt_i(med(v1)), fmt_ratio(r)),
-                    "N = 1 to capacity, at most %.1fx (%s)" % (GOAL_GROWTH, bname), fmt_ratio(r)))
+    # IPv4, then IPv6 if this run measured it ("syn6")
+    fams = [("syn", cap, "", "")]
+    if k in CAP6 and get(S, k, "syn6", "vpnmss", "legacy", CAP6[k]):
+        fams.append(("syn6", CAP6[k], ", IPv6", " over IPv6"))
+    for kind, c, tag, over in fams:
+        for b, bname in BACKENDS:
+            v, one = get(S, k, kind, "vpnmss", b, c), get(S, k, kind, "tcpmss-one", b, 0)
+            r = ratio(v, one)
+            out.append((None if r != r else r <= GOAL_CAP,
+                        "VPNMSS (%s%s) at capacity (N = %d) costs at most %.1fx one `TCPMSS --set-mss` rule "
+                        "without `-s`%s: %s vs %s instructions per SYN, %s" % (
+                            bname, tag, c, GOAL_CAP, over, fmt_i(med(v)), fmt_i(med(one)), fmt_ratio(r)),
+                        "at capacity, at most %.1fx one TCPMSS rule (%s%s)" % (GOAL_CAP, bname, tag), fmt_ratio(r)))
+    for kind, c, tag, over in fams:
+        for b, bname in BACKENDS:
+            v1, vc = get(S, k, kind, "vpnmss", b, 1), get(S, k, kind, "vpnmss", b, c)
+            r = ratio(vc, v1)
+            out.append((None if r != r else r <= GOAL_GROWTH,
+                        "VPNMSS (%s%s) grows at most %.1fx from N = 1 to capacity: %s vs %s instructions, %s" % (
+                            bname, tag, GOAL_GROWTH, fmt_i(med(vc)), fmt_i(med(v1)), fmt_ratio(r)),
+                        "N = 1 to capacity, at most %.1fx (%s%s)" % (GOAL_GROWTH, bname, tag), fmt_ratio(r)))
     for b, bname in BACKENDS:
         for kind, what in (("ack", "a bare ACK"), ("bulk", "a bulk TCP packet")):
             x = get(S, k, kind, "vpnmss-nogate", b, cap)
@@ -407,11 +419,11 @@ def determinism(S, k):
     worst = (0.0, "", 0.0)
     bs = 0.0
     for key, s in S.items():
-        if key[0] != k or key[1] != "syn":
+        if key[0] != k or key[1] not in SYN_KINDS:
             continue
         if s.get("rounds", 0) > 1 and s["round_spread"] == s["round_spread"]:
             if s["round_spread"] >= worst[0]:
-                worst = (s["round_spread"], "%s %s n=%d" % key[2:5], 0.0)
+                worst = (s["round_spread"], cfg_name(key), 0.0)
         if s.get("batch_spread", NAN) == s.get("batch_spread", NAN):
             bs = max(bs, s["batch_spread"])
     return worst[0], worst[1], bs
@@ -422,14 +434,19 @@ def added_spread(S, k):
     per SYN, absolute and relative, and where."""
     worst = (0.0, 0.0, "")
     for key, s in S.items():
-        if key[0] != k or key[1] != "syn" or key[2] in ("baseline", "empty-table"):
+        if key[0] != k or key[1] not in SYN_KINDS or key[2] in ("baseline", "empty-table"):
             continue
         if s.get("rounds", 0) < 2 or "added_max" not in s or s["added_median"] <= 0:
             continue
         d = s["added_max"] - s["added_min"]
         if d / s["added_median"] >= worst[1]:
-            worst = (d, d / s["added_median"], "%s %s n=%d" % key[2:5])
+            worst = (d, d / s["added_median"], cfg_name(key))
     return worst
+
+
+def cfg_name(key):
+    """"vpnmss nft n=16", with " IPv6" for the syn6 measurements."""
+    return "%s %s n=%d%s" % (key[2], key[3], key[4], " IPv6" if key[1] == "syn6" else "")
 
 
 def compare(S, P, k):
@@ -439,12 +456,12 @@ def compare(S, P, k):
     empty)."""
     diffs = []
     for key, s in S.items():
-        if key[0] != k or key[1] != "syn" or key not in P:
+        if key[0] != k or key[1] not in SYN_KINDS or key not in P:
             continue
         a = per_packet(k, s["ns_median"])
         b = per_packet(k, P[key]["ns_median"], PREV_STARTUP, PREV_PACKETS)
         if b > 0:
-            diffs.append((abs(a - b) / b, "%s %s n=%d" % key[2:5]))
+            diffs.append((abs(a - b) / b, cfg_name(key)))
     if not diffs:
         return 0.0, "", 0, 0.0
     worst = max(diffs)
@@ -468,6 +485,23 @@ def cost_table(a, S, k, cap, unit):
           cell(G("tcpmss-one", "legacy", 0)), cell(G("tcpmss-one", "nft", 0)),
           cell(G("empty-table", "legacy", 0)), cell(G("empty-table", "nft", 0))))
     a("")
+    ns6 = sorted({key[4] for key in S if key[0] == k and key[1] == "syn6" and key[2] == "vpnmss"})
+    if ns6:
+        G6 = lambda c, b, n: get(S, k, "syn6", c, b, n)
+        a("IPv6 (ip6tables; 16*N sources over N /124 prefixes of fd01::/64): cost per SYN over the empty table, "
+          "%s: median [IQR over rounds], and the ratio to one `-j TCPMSS --set-mss` rule without `-s` over "
+          "IPv6 (legacy %s, iptables-nft %s)" % (
+              unit, cell(G6("tcpmss-one", "legacy", 0)), cell(G6("tcpmss-one", "nft", 0))))
+        a("")
+        a("| N | VPNMSS legacy | VPNMSS iptables-nft | / 1 TCPMSS, legacy | / 1 TCPMSS, nft |")
+        a("|---|---|---|---|---|")
+        for n in ns6:
+            vl, vn = G6("vpnmss", "legacy", n), G6("vpnmss", "nft", n)
+            a("| %s | %s | %s | %s | %s |" % (
+                "%d%s" % (n, " (capacity)" if n == CAP6.get(k) else ""), cell(vl), cell(vn),
+                fmt_ratio(ratio(vl, G6("tcpmss-one", "legacy", 0))),
+                fmt_ratio(ratio(vn, G6("tcpmss-one", "nft", 0)))))
+        a("")
     a("Ratios, VPNMSS / peer (below 1: VPNMSS is cheaper), same backend; `--vpn-name` and `auto` against the plain rule")
     a("")
     a("| N | / 1 TCPMSS, legacy | / 1 TCPMSS, nft | / TCPMSS chain, legacy | / TCPMSS chain, nft | legacy / nft map | iptables-nft / nft map | named / plain | auto / plain |")
@@ -631,9 +665,10 @@ def markdown18(summaries, prev, info, meta, out_dir, cap, nrows, pmeta=None):
       "(MSS 1460) from 16*N sources over N /28 prefixes with MSS 1000+i, `--vpn-dir src`, the same "
       "`-p tcp --tcp-flags SYN,RST SYN` gate for every SYN configuration; `syncap` checks once per configuration "
       "that every SYN leaves `rtr` with its entry's MSS. `auto` entries read the route back to the source, "
-      "given MTU 1400 in `rtr` (`mtu lock`), so they clamp to 1360. Only IPv4 is measured: its entries are "
-      "u32 keys behind a first level of 256 buckets. IPv6 (capacity 128 entries) has no first level and "
-      "searches 128-bit keys; it has no row here.")
+      "given MTU 1400 in `rtr` (`mtu lock`), so they clamp to 1360. IPv4 entries are u32 keys behind a first "
+      "level of 256 buckets. IPv6 (kind `syn6` in the raw numbers, capacity 128 entries) goes the same way "
+      "with ip6tables, from fd01::/64 (prefix i is fd01::16*i/124) to fd09::1; its table has no first level "
+      "and searches 128-bit keys. A run from before `syn6` has no IPv6 rows.")
     a("- Determinism is shown by two runs of the same module: a run moves the rows it replaces to "
       "`results-previous.csv`, and their commit, date, host load and timer start-up to `results-previous.meta`. "
       "The goal compares each configuration's instructions per SYN through `rtr` (median over the run's "
@@ -912,6 +947,8 @@ def main():
             STARTUP[key[7:]] = float(kv["startup_ns"])
         if key.startswith("icount.") and kv.get("packets", "").isdigit():
             PACKETS[key[7:]] = float(kv["packets"])
+        if key.startswith("icount.") and kv.get("cap6", "").isdigit():
+            CAP6[key[7:]] = int(kv["cap6"])
     modes = sorted({r["mode"] for r in rows})
     summaries = {m: summarize(rows, m) for m in modes}
     prev = {}
