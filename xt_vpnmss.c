@@ -90,15 +90,19 @@ struct vpnmss_set;
  * IPv4 rule, @first for an IPv6 one.  Range 0 starts at address 0.
  */
 /*
- * IPv4 tables also get a direct-indexed first level: the window of
- * VPNMSS_BUCKETS buckets of 2^@shift4 addresses each from @base4, chosen
- * in checkentry to cover every range boundary from the second to the one
- * before the last (the last may lie in the bucket above).  @bucket4[j]
+ * Both get a direct-indexed first level: the window of VPNMSS_BUCKETS
+ * buckets of 2^@shift addresses each from @base4 (or @base6), chosen in
+ * checkentry to cover every range boundary from the second to the one
+ * before the last (the last may lie in the bucket above).  @bucket[j]
  * says which ranges bucket j's addresses lie in: the one holding its
  * first address in the low 16 bits, and how many more ranges start
  * within it in the high 16 bits, so that a bucket holding no boundary
  * after its start needs no search.  Bucket VPNMSS_BUCKETS stands for
  * everything above the window, and addresses below it lie in range 0.
+ *
+ * An IPv4 window counts addresses.  An IPv6 one counts the high 64 bits
+ * of an address, or, when those boundaries all share their high 64 bits
+ * (@low6: prefixes within one /64, @top6), the low 64 bits below them.
  */
 #define VPNMSS_BUCKETS	256
 
@@ -108,8 +112,11 @@ struct vpnmss_lpm {
 	const u32 *first4;
 	const struct vpnmss_key *first;
 	u32 base4;
-	unsigned int shift4;
-	u32 bucket4[VPNMSS_BUCKETS + 1];
+	unsigned int shift;
+	u64 base6;
+	u64 top6;
+	bool low6;
+	u32 bucket[VPNMSS_BUCKETS + 1];
 	struct vpnmss_range range[];
 };
 
@@ -335,12 +342,35 @@ vpnmss_index4(const struct vpnmss_lpm *lpm, u32 k)
 
 	if (k < lpm->base4)
 		return 0;
-	j = min_t(u32, (k - lpm->base4) >> lpm->shift4, VPNMSS_BUCKETS);
-	b = lpm->bucket4[j];
+	j = min_t(u32, (k - lpm->base4) >> lpm->shift, VPNMSS_BUCKETS);
+	b = lpm->bucket[j];
 	lo = b & 0xffff;
 	if (likely(!(b >> 16)))
 		return lo;
 	return lo + vpnmss_search4(lpm->first4 + lo, (b >> 16) + 1, k);
+}
+
+/* The index of the range of an IPv6 table holding @k. */
+static __always_inline unsigned int
+vpnmss_index6(const struct vpnmss_lpm *lpm, const struct vpnmss_key *k)
+{
+	unsigned int j, lo;
+	u64 w = k->hi;
+	u32 b;
+
+	if (lpm->low6) {
+		if (unlikely(k->hi != lpm->top6))
+			return k->hi < lpm->top6 ? 0 : lpm->nr - 1;
+		w = k->lo;
+	}
+	if (w < lpm->base6)
+		return 0;
+	j = min_t(u64, (w - lpm->base6) >> lpm->shift, VPNMSS_BUCKETS);
+	b = lpm->bucket[j];
+	lo = b & 0xffff;
+	if (likely(!(b >> 16)))
+		return lo;
+	return lo + vpnmss_search6(lpm->first + lo, (b >> 16) + 1, k);
 }
 
 /* The range of an IPv4 rule holding @addr. */
@@ -356,7 +386,7 @@ vpnmss_lpm_lookup(const struct vpnmss_lpm *lpm, const struct vpnmss_key *k)
 {
 	if (lpm->first4)
 		return &lpm->range[vpnmss_index4(lpm, k->lo)];
-	return &lpm->range[vpnmss_search6(lpm->first, lpm->nr, k)];
+	return &lpm->range[vpnmss_index6(lpm, k)];
 }
 
 /*
@@ -373,7 +403,7 @@ static void vpnmss_buckets4(struct vpnmss_lpm *lpm)
 	/* the last boundary may start bucket VPNMSS_BUCKETS */
 	while ((hi >> shift) - (lo >> shift) > VPNMSS_BUCKETS)
 		shift++;
-	lpm->shift4 = shift;
+	lpm->shift = shift;
 	lpm->base4 = lo >> shift << shift;
 	for (j = 0; j <= VPNMSS_BUCKETS; j++) {
 		u64 a = (u64)lpm->base4 + ((u64)j << shift);
@@ -383,7 +413,56 @@ static void vpnmss_buckets4(struct vpnmss_lpm *lpm)
 		/* a bucket past the end of the address space is never used */
 		first = a > U32_MAX ? lpm->nr - 1 : vpnmss_search4(f, lpm->nr, a);
 		last = z > U32_MAX ? lpm->nr - 1 : vpnmss_search4(f, lpm->nr, z);
-		lpm->bucket4[j] = (last - first) << 16 | first;
+		lpm->bucket[j] = (last - first) << 16 | first;
+	}
+}
+
+/*
+ * The first level of an IPv6 table, the same way over one 64-bit half of
+ * the address: the low half if every boundary from the second to the last
+ * has the same high half, else the high half.  O(VPNMSS_BUCKETS log nr).
+ */
+static void vpnmss_buckets6(struct vpnmss_lpm *lpm)
+{
+	const struct vpnmss_key *f = lpm->first;
+	struct vpnmss_key lo = lpm->nr > 1 ? f[1] : f[0], hi = f[lpm->nr - 1];
+	unsigned int shift = 0, j;
+	u64 l, h, room;
+
+	lpm->low6 = lo.hi == hi.hi;
+	lpm->top6 = lo.hi;
+	l = lpm->low6 ? lo.lo : lo.hi;
+	h = lpm->low6 ? hi.lo : hi.hi;
+	/* 2^64 / VPNMSS_BUCKETS: shift stays below 64 */
+	while ((h >> shift) - (l >> shift) > VPNMSS_BUCKETS)
+		shift++;
+	lpm->shift = shift;
+	lpm->base6 = l >> shift << shift;
+	/* the buckets whose first half-address exists */
+	room = (U64_MAX - lpm->base6) >> shift;
+	for (j = 0; j <= VPNMSS_BUCKETS; j++) {
+		struct vpnmss_key a, z;
+		unsigned int first, last;
+		u64 wa, wz;
+
+		if (j > room) {
+			/* past the end of the address space: never used */
+			lpm->bucket[j] = lpm->nr - 1;
+			continue;
+		}
+		wa = lpm->base6 + ((u64)j << shift);
+		wz = j < VPNMSS_BUCKETS && wa <= U64_MAX - ((1ULL << shift) - 1) ?
+		     wa + ((1ULL << shift) - 1) : U64_MAX;
+		if (lpm->low6) {
+			a = (struct vpnmss_key){ lpm->top6, wa };
+			z = (struct vpnmss_key){ lpm->top6, wz };
+		} else {
+			a = (struct vpnmss_key){ wa, 0 };
+			z = (struct vpnmss_key){ wz, U64_MAX };
+		}
+		first = vpnmss_search6(f, lpm->nr, &a);
+		last = vpnmss_search6(f, lpm->nr, &z);
+		lpm->bucket[j] = (last - first) << 16 | first;
 	}
 }
 
@@ -876,12 +955,12 @@ static noinline unsigned int vpnmss_syn4_any(struct sk_buff *skb,
 	return XT_CONTINUE;
 }
 
-/* vpnmss_syn4() for one direction whose range @r has an "auto" entry. */
-static noinline unsigned int vpnmss_syn4_auto(struct sk_buff *skb,
-					      const struct xt_action_param *par,
-					      const struct tcphdr *th,
-					      const struct vpnmss_range *r,
-					      bool source)
+/* vpnmss_syn_one() for a range @r with an "auto" entry. */
+static noinline unsigned int vpnmss_syn_auto(struct sk_buff *skb,
+					     const struct xt_action_param *par,
+					     const struct tcphdr *th,
+					     const struct vpnmss_range *r,
+					     bool source)
 {
 	u16 limit = vpnmss_auto_of(skb, par, th, source);
 
@@ -891,32 +970,23 @@ static noinline unsigned int vpnmss_syn4_auto(struct sk_buff *skb,
 }
 
 /*
- * A SYN or SYN-ACK's TCP header @th of the IPv4 packet @iph: look up,
- * clamp, count.  Out of line, so that vpnmss_tg4() saves no registers for
- * the segments without SYN and reaches this by a tail call.  One direction
- * and an entry with a fixed MSS are decided here: a range's mss is 0 only
- * where no entry covers it or its entry is "auto".
+ * Clamps and counts a SYN or SYN-ACK, TCP header @th, by the range @r that
+ * one direction's lookup found.  An entry with a fixed MSS is decided
+ * here: a range's mss is 0 only where no entry covers it or its entry is
+ * "auto".
  */
-static noinline unsigned int vpnmss_syn4(struct sk_buff *skb,
-					 const struct xt_action_param *par,
-					 const struct tcphdr *th,
-					 const struct iphdr *iph)
+static __always_inline unsigned int
+vpnmss_syn_one(struct sk_buff *skb, const struct xt_action_param *par,
+	       const struct tcphdr *th, const struct vpnmss_range *r,
+	       bool source)
 {
-	const struct xt_vpnmss_tginfo4 *info = par->targinfo;
-	const struct vpnmss_range *r;
-	u8 dir = info->hdr.dir;
 	enum vpnmss_verdict v;
 	unsigned int doff;
 
-	if (unlikely(dir == XT_VPNMSS_DIR_BOTH))
-		return vpnmss_syn4_any(skb, par, th);
-	r = vpnmss_lpm_lookup4(info->lpm, dir == XT_VPNMSS_DIR_SRC ?
-					  iph->saddr : iph->daddr);
 	if (unlikely(!r->mss)) {
 		if (r->entry == VPNMSS_NO_ENTRY)
 			return XT_CONTINUE;
-		return vpnmss_syn4_auto(skb, par, th, r,
-					dir == XT_VPNMSS_DIR_SRC);
+		return vpnmss_syn_auto(skb, par, th, r, source);
 	}
 	doff = th->doff * 4;
 	v = vpnmss_clamp_first(skb, par->thoff, doff, r->mss);
@@ -927,6 +997,28 @@ static noinline unsigned int vpnmss_syn4(struct sk_buff *skb,
 					 v == VPNMSS_CLAMPED);
 	vpnmss_count(r, v);
 	return XT_CONTINUE;
+}
+
+/*
+ * A SYN or SYN-ACK's TCP header @th of the IPv4 packet @iph: look up,
+ * clamp, count.  Out of line, so that vpnmss_tg4() saves no registers for
+ * the segments without SYN and reaches this by a tail call.
+ */
+static noinline unsigned int vpnmss_syn4(struct sk_buff *skb,
+					 const struct xt_action_param *par,
+					 const struct tcphdr *th,
+					 const struct iphdr *iph)
+{
+	const struct xt_vpnmss_tginfo4 *info = par->targinfo;
+	u8 dir = info->hdr.dir;
+
+	if (unlikely(dir == XT_VPNMSS_DIR_BOTH))
+		return vpnmss_syn4_any(skb, par, th);
+	return vpnmss_syn_one(skb, par, th,
+			      vpnmss_lpm_lookup4(info->lpm,
+						 dir == XT_VPNMSS_DIR_SRC ?
+						 iph->saddr : iph->daddr),
+			      dir == XT_VPNMSS_DIR_SRC);
 }
 
 /* vpnmss_tg4() for a TCP header outside the linear area: a copy of it. */
@@ -978,31 +1070,78 @@ static bool vpnmss_is_tcp6(struct sk_buff *skb, unsigned int thoff)
 	       off == thoff;
 }
 
-static unsigned int vpnmss_tg6(struct sk_buff *skb,
-			       const struct xt_action_param *par)
+/* vpnmss_syn6() for both directions: the general decision. */
+static noinline unsigned int vpnmss_syn6_any(struct sk_buff *skb,
+					     const struct xt_action_param *par,
+					     const struct tcphdr *th)
 {
 	const struct xt_vpnmss_tginfo6 *info = par->targinfo;
-	struct vpnmss_pkt pkt = { .skb = skb, .par = par };
+	struct vpnmss_pkt pkt = { .skb = skb, .par = par, .th = th };
 	const struct ipv6hdr *ip6h = ipv6_hdr(skb);
 	const struct vpnmss_range *r;
 	struct vpnmss_key src, dst;
-	const struct tcphdr *th;
-	struct tcphdr _th;
 	u16 limit;
 
-	th = vpnmss_syn(skb, par, &_th);
-	if (!th || !vpnmss_is_tcp6(skb, par->thoff))
-		return XT_CONTINUE;
-
-	pkt.th = th;
-	if (info->hdr.dir & XT_VPNMSS_DIR_SRC)
-		vpnmss_key6(&src, ip6h->saddr.s6_addr32);
-	if (info->hdr.dir & XT_VPNMSS_DIR_DST)
-		vpnmss_key6(&dst, ip6h->daddr.s6_addr32);
+	vpnmss_key6(&src, ip6h->saddr.s6_addr32);
+	vpnmss_key6(&dst, ip6h->daddr.s6_addr32);
 	r = vpnmss_limit(info->lpm, info->hdr.dir, &src, &dst, &pkt, &limit);
 	if (r)
 		vpnmss_count(r, limit ? vpnmss_clamp(skb, par->thoff, th, limit) :
 					VPNMSS_AUTOFAIL);
+	return XT_CONTINUE;
+}
+
+/* vpnmss_syn4() for IPv6: @th is a SYN's TCP header, at par->thoff. */
+static noinline unsigned int vpnmss_syn6(struct sk_buff *skb,
+					 const struct xt_action_param *par,
+					 const struct tcphdr *th)
+{
+	const struct xt_vpnmss_tginfo6 *info = par->targinfo;
+	const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+	u8 dir = info->hdr.dir;
+	struct vpnmss_key k;
+
+	if (unlikely(dir == XT_VPNMSS_DIR_BOTH))
+		return vpnmss_syn6_any(skb, par, th);
+	vpnmss_key6(&k, dir == XT_VPNMSS_DIR_SRC ? ip6h->saddr.s6_addr32 :
+						   ip6h->daddr.s6_addr32);
+	return vpnmss_syn_one(skb, par, th,
+			      &info->lpm->range[vpnmss_index6(info->lpm, &k)],
+			      dir == XT_VPNMSS_DIR_SRC);
+}
+
+/*
+ * vpnmss_tg6() for any other layout: extension headers, a fragment, a TCP
+ * header outside the linear area, a rule that gave no transport offset.
+ */
+static noinline unsigned int vpnmss_tg6_any(struct sk_buff *skb,
+					    const struct xt_action_param *par)
+{
+	const struct tcphdr *th;
+	struct tcphdr _th;
+
+	th = vpnmss_syn(skb, par, &_th);
+	if (!th || !vpnmss_is_tcp6(skb, par->thoff))
+		return XT_CONTINUE;
+	return vpnmss_syn6(skb, par, th);
+}
+
+/*
+ * The common case, TCP right behind the fixed header in the linear area,
+ * needs no walk over extension headers: @thoff is where the header is.
+ */
+static unsigned int vpnmss_tg6(struct sk_buff *skb,
+			       const struct xt_action_param *par)
+{
+	const struct tcphdr *th;
+
+	if (unlikely(ipv6_hdr(skb)->nexthdr != IPPROTO_TCP ||
+		     par->thoff != skb_network_offset(skb) + sizeof(struct ipv6hdr) ||
+		     skb_headlen(skb) < par->thoff + sizeof(*th)))
+		return vpnmss_tg6_any(skb, par);
+	th = (const struct tcphdr *)(skb->data + par->thoff);
+	if (th->syn && !th->rst)
+		return vpnmss_syn6(skb, par, th);
 	return XT_CONTINUE;
 }
 #endif
@@ -1583,6 +1722,8 @@ static int vpnmss_check(const struct vpnmss_family *f,
 	}
 	if ((*lpm)->first4)
 		vpnmss_buckets4(*lpm);
+	else
+		vpnmss_buckets6(*lpm);
 	if (h->flags & XT_VPNMSS_F_NAME) {
 		ret = vpnmss_name_get(f, par, h->name, p, h->count, *lpm);
 		if (ret) {

@@ -667,8 +667,9 @@ def markdown18(summaries, prev, info, meta, out_dir, cap, nrows, pmeta=None):
       "that every SYN leaves `rtr` with its entry's MSS. `auto` entries read the route back to the source, "
       "given MTU 1400 in `rtr` (`mtu lock`), so they clamp to 1360. IPv4 entries are u32 keys behind a first "
       "level of 256 buckets. IPv6 (kind `syn6` in the raw numbers, capacity 128 entries) goes the same way "
-      "with ip6tables, from fd01::/64 (prefix i is fd01::16*i/124) to fd09::1; its table has no first level "
-      "and searches 128-bit keys. A run from before `syn6` has no IPv6 rows.")
+      "with ip6tables, from fd01::/64 (prefix i is fd01::16*i/124) to fd09::1; its 128-bit keys have a first "
+      "level of 256 buckets over one 64-bit half of the address (here the low half: every prefix lies in "
+      "one /64). A run from before `syn6` has no IPv6 rows.")
     a("- Determinism is shown by two runs of the same module: a run moves the rows it replaces to "
       "`results-previous.csv`, and their commit, date, host load and timer start-up to `results-previous.meta`. "
       "The goal compares each configuration's instructions per SYN through `rtr` (median over the run's "

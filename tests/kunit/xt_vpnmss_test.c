@@ -828,8 +828,34 @@ static bool vpnmss_test_in6(const u8 *a, const u8 *net, unsigned int plen)
 	return !rest || !((a[full] ^ net[full]) & (0xff00 >> rest));
 }
 
+/*
+ * IPv6 tables of 128 random, nested prefixes: spread over two /16s (the
+ * first level over the high half of the address), or all inside one /64
+ * (over the low half), also the last /64 of the space, where the window
+ * reaches the end of the address space.
+ */
+static const struct vpnmss_lpm6_case {
+	const char *name;
+	bool one64;	/* every entry inside the /64 of @head */
+	u8 head[8];
+	u8 bytes[3];	/* what the other bytes are made of */
+} vpnmss_lpm6_cases[] = {
+	{ "fd12::/15", false, { 0xfd, 0x12 }, { 0, 0x55, 0xaa } },
+	{ "fd12::/64", true, { 0xfd, 0x12 }, { 0, 0x55, 0xaa } },
+	{ "ffff:ffff:ffff:ffff::/64", true,
+	  { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff }, { 0x55, 0xaa, 0xff } },
+};
+
+static void vpnmss_lpm6_desc(const struct vpnmss_lpm6_case *c, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s", c->name);
+}
+
+KUNIT_ARRAY_PARAM(vpnmss_lpm6, vpnmss_lpm6_cases, vpnmss_lpm6_desc);
+
 static void vpnmss_test_lpm6(struct kunit *test)
 {
+	const struct vpnmss_lpm6_case *c = test->param_value;
 	struct xt_vpnmss_tginfo6 *info;
 	struct xt_tgchk_param cp = {};
 	struct xt_tgdtor_param dp = {};
@@ -842,18 +868,32 @@ static void vpnmss_test_lpm6(struct kunit *test)
 	e = info->entries;
 	while (n < XT_VPNMSS_MAX6) {
 		u32 r = vpnmss_test_rand(&seed);
-		unsigned int plen = r % 129;
+		unsigned int plen = c->one64 ? 65 + r % 64 : r % 129;
 		u8 a[16];
 
-		a[0] = 0xfd;
-		a[1] = 0x12 + (r >> 8) % 2;
-		for (i = 2; i < 16; i++)	/* few distinct bytes: nesting */
-			a[i] = (vpnmss_test_rand(&seed) % 3) * 0x55;
+		memcpy(a, c->head, 8);
+		if (!c->one64)
+			a[1] += (r >> 8) % 2;
+		for (i = c->one64 ? 8 : 2; i < 16; i++)	/* nesting */
+			a[i] = c->bytes[vpnmss_test_rand(&seed) % 3];
 		for (i = 0; i < 16; i++) {
 			unsigned int keep = plen > i * 8 ? plen - i * 8 : 0;
 
 			if (keep < 8)
 				a[i] &= 0xff00 >> keep;
+		}
+		/* inside the /64: ending before its last address, but at the
+		 * top of the space, where no range follows
+		 */
+		if (c->one64 && c->head[0] != 0xff) {
+			for (i = 8; i < 16; i++) {
+				unsigned int keep = plen > i * 8 ? plen - i * 8 : 0;
+
+				if ((a[i] | (keep < 8 ? 0xff >> keep : 0)) != 0xff)
+					break;
+			}
+			if (i == 16)
+				continue;
 		}
 		for (i = 0; i < n; i++)
 			if (!memcmp(e[i].addr, a, 16) && e[i].plen == plen)
@@ -862,9 +902,9 @@ static void vpnmss_test_lpm6(struct kunit *test)
 			continue;
 		/* insertion sort: ascending address, then prefix length */
 		for (i = n; i > 0; i--) {
-			int c = memcmp(e[i - 1].addr, a, 16);
+			int d = memcmp(e[i - 1].addr, a, 16);
 
-			if (c < 0 || (c == 0 && e[i - 1].plen < plen))
+			if (d < 0 || (d == 0 && e[i - 1].plen < plen))
 				break;
 			e[i] = e[i - 1];
 		}
@@ -878,6 +918,8 @@ static void vpnmss_test_lpm6(struct kunit *test)
 	info->hdr.dir = XT_VPNMSS_DIR_DST;
 	cp.targinfo = info;
 	KUNIT_ASSERT_EQ(test, vpnmss_tg6_check(&cp), 0);
+	/* the first level is over the half of the address it should be */
+	KUNIT_EXPECT_EQ(test, info->lpm->low6, c->one64);
 
 	for (i = 0; i < 6000; i++) {
 		u8 a[16];
@@ -888,7 +930,7 @@ static void vpnmss_test_lpm6(struct kunit *test)
 		/* an entry's address with a random tail, or a random one */
 		memcpy(a, e[vpnmss_test_rand(&seed) % n].addr, 16);
 		for (j = 16 - vpnmss_test_rand(&seed) % 17; j < 16; j++)
-			a[j] = vpnmss_test_rand(&seed) % 3 * 0x55 +
+			a[j] = c->bytes[vpnmss_test_rand(&seed) % 3] +
 			       vpnmss_test_rand(&seed) % 2;
 		for (j = 0; j < n; j++)
 			if (vpnmss_test_in6(a, (const u8 *)e[j].addr, e[j].plen) &&
@@ -1821,7 +1863,7 @@ static struct kunit_case vpnmss_test_cases[] = {
 	KUNIT_CASE(vpnmss_test_ipv6_not_tcp),
 	KUNIT_CASE(vpnmss_test_ipv6_exthdr),
 	KUNIT_CASE(vpnmss_test_lpm4),
-	KUNIT_CASE(vpnmss_test_lpm6),
+	KUNIT_CASE_PARAM(vpnmss_test_lpm6, vpnmss_lpm6_gen_params),
 	KUNIT_CASE(vpnmss_test_dir),
 	KUNIT_CASE_PARAM(vpnmss_test_check4, vpnmss_check_gen_params),
 	KUNIT_CASE(vpnmss_test_check6),
