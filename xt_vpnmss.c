@@ -878,6 +878,15 @@ static noinline unsigned int vpnmss_walk_count(struct sk_buff *skb,
 	return XT_CONTINUE;
 }
 
+/* Clamp to @limit and count it, or count that an "auto" entry had none. */
+static void vpnmss_clamp_or_fail(struct sk_buff *skb, unsigned int thoff,
+				 const struct tcphdr *th,
+				 const struct vpnmss_range *r, u16 limit)
+{
+	vpnmss_count(r, limit ? vpnmss_clamp(skb, thoff, th, limit) :
+				VPNMSS_AUTOFAIL);
+}
+
 /* The walk and rewrite in three passes, as before; for KUnit's comparison. */
 static enum vpnmss_verdict __maybe_unused
 vpnmss_clamp_3pass(struct sk_buff *skb, unsigned int thoff,
@@ -950,8 +959,7 @@ static noinline unsigned int vpnmss_syn4_any(struct sk_buff *skb,
 			  vpnmss_lpm_lookup4(lpm, iph->daddr) : NULL,
 			  skb, par, th, &limit);
 	if (r)
-		vpnmss_count(r, limit ? vpnmss_clamp(skb, par->thoff, th, limit) :
-					VPNMSS_AUTOFAIL);
+		vpnmss_clamp_or_fail(skb, par->thoff, th, r, limit);
 	return XT_CONTINUE;
 }
 
@@ -964,8 +972,7 @@ static noinline unsigned int vpnmss_syn_auto(struct sk_buff *skb,
 {
 	u16 limit = vpnmss_auto_of(skb, par, th, source);
 
-	vpnmss_count(r, limit ? vpnmss_clamp(skb, par->thoff, th, limit) :
-				VPNMSS_AUTOFAIL);
+	vpnmss_clamp_or_fail(skb, par->thoff, th, r, limit);
 	return XT_CONTINUE;
 }
 
@@ -1086,8 +1093,7 @@ static noinline unsigned int vpnmss_syn6_any(struct sk_buff *skb,
 	vpnmss_key6(&dst, ip6h->daddr.s6_addr32);
 	r = vpnmss_limit(info->lpm, info->hdr.dir, &src, &dst, &pkt, &limit);
 	if (r)
-		vpnmss_count(r, limit ? vpnmss_clamp(skb, par->thoff, th, limit) :
-					VPNMSS_AUTOFAIL);
+		vpnmss_clamp_or_fail(skb, par->thoff, th, r, limit);
 	return XT_CONTINUE;
 }
 
