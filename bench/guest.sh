@@ -12,8 +12,12 @@
 # cli owns 10.1.0.0/16 (a local route), so synsend can send from any address
 # in it.  SYNs to 10.9.0.1 cross rtr, which holds the configuration under
 # test in its forward hook; SYNs to 10.8.0.1 cross ref, which never holds a
-# rule.  srv does not forward, so it drops both silently after counting
-# them (its IPv4 InReceives, the sink): no RST or ICMP comes back.
+# rule.  srv counts them (its InReceives, the sink) and drops them without
+# a reply, RST or ICMP: IPv4 it forwards into a dummy device (a cached
+# route, the same few instructions for every packet; a router that does
+# not forward allocates an uncached route for every packet it drops and
+# frees it after an RCU grace period, at times that vary from batch to
+# batch), IPv6 it does not forward.
 #
 # The forwarding runs in softirq on the sending CPU (veth queues to the
 # local backlog, which runs at local_bh_enable in the sender's context), so
@@ -109,8 +113,9 @@ DST_REF=10.8.0.1
 SRC6=fd01::
 DST6_RTR=fd09::1
 DST6_REF=fd08::1
-# the family of the packets sent (fam 4 or 6), set per measurement
-fam=4 src=$SRC dst_rtr=$DST_RTR dst_ref=$DST_REF
+# the family of the packets sent (fam 4 or 6) and its iptables, set per
+# measurement
+fam=4 ipt=iptables src=$SRC dst_rtr=$DST_RTR dst_ref=$DST_REF
 W=/tmp/bench
 mkdir -p $W/rules
 
@@ -137,7 +142,11 @@ ns ref sysctl -qw net.ipv4.ip_forward=1
 "$IP" -n cli route add 10.8.0.0/16 via 10.0.3.1
 "$IP" -n cli route add 10.0.4.0/24 via 10.0.3.1
 "$IP" -n srv route add 10.0.3.0/24 via 10.0.4.1
-ns srv sysctl -qw net.ipv4.ip_forward=0
+"$IP" -n srv link add sink0 type dummy
+"$IP" -n srv link set sink0 up
+"$IP" -n srv route add 10.9.0.0/16 dev sink0
+"$IP" -n srv route add 10.8.0.0/16 dev sink0
+ns srv sysctl -qw net.ipv4.ip_forward=1
 # IPv6 the same way: cli owns fd01::/64, rtr and ref forward fd09::/16 and
 # fd08::/16 to srv, which does not forward IPv6 either
 topo_cli_subnet fd01::/64
@@ -161,6 +170,39 @@ AUTO_MSS=1360
 for d in srv:srv0 srv:srv1 cli:cli0 cli:cli1; do
 	ns ${d%:*} ethtool -K ${d#*:} tso off gso off
 done
+
+# Every next hop's neighbour entry is permanent.  Nothing answers the SYNs,
+# so learned entries would age on the guest's clock (REACHABLE, STALE,
+# DELAY, PROBE), and a batch sent while one is not REACHABLE goes through
+# neigh_resolve_output instead of the cached header: a different cost per
+# packet for a while, whatever the configuration.
+# pin NS1 DEV1 ADDR1 NS2 DEV2 ADDR2: NS1's address ADDR1 on DEV1 is NS2's
+# neighbour on DEV2, and NS2's ADDR2 is NS1's
+pin() {
+	"$IP" -n "$4" neigh replace "$3" dev "$5" nud permanent \
+		lladdr "$("$IP" netns exec "$1" cat /sys/class/net/"$2"/address)" &&
+	"$IP" -n "$1" neigh replace "$6" dev "$2" nud permanent \
+		lladdr "$("$IP" netns exec "$4" cat /sys/class/net/"$5"/address)"
+}
+pinned=0
+while read -r n1 d1 a1 n2 d2 a2; do
+	pin "$n1" "$d1" "$a1" "$n2" "$d2" "$a2" && pinned=$((pinned + 2))
+done <<EOF
+cli cli0 10.0.1.2 rtr rtr0 10.0.1.1
+cli cli0 fd00:1::2 rtr rtr0 fd00:1::1
+rtr rtr1 10.0.2.1 srv srv0 10.0.2.2
+rtr rtr1 fd00:2::1 srv srv0 fd00:2::2
+cli cli1 10.0.3.2 ref ref0 10.0.3.1
+cli cli1 fd00:3::2 ref ref0 fd00:3::1
+ref ref1 10.0.4.1 srv srv1 10.0.4.2
+ref ref1 fd00:4::1 srv srv1 fd00:4::2
+EOF
+permanent=$(for n in cli rtr ref srv; do "$IP" -n "$n" neigh show nud permanent; done | wc -l)
+if [ "$pinned" = 16 ] && [ "$permanent" = 16 ]; then
+	ok "bench: 16 next hops pinned"
+else
+	notok "bench: 16 next hops pinned" "$pinned set, $permanent permanent"
+fi
 
 diag "BENCH-INFO kernel=$KVER mode=$MODE nstime=${NSTIME:-none} cpus=$(nproc) amp=$AMP reps=$REPS pairs=$PAIRS packets=$PACKETS warmup=$WARMUP bulk=$BULK n='$NLIST' cap=$CAP cap6=$CAP6 n6='$NLIST6' seed=$SEED backlog=$BACKLOG"
 diag "BENCH-INFO iptables='$(iptables-legacy -V 2>&1)' nft='$(nft -v 2>&1)'"
@@ -344,26 +386,22 @@ clear_rules() {
 
 # load_rules BACKEND FILE: into iptables, or ip6tables if fam is 6
 load_rules() {
-	x=iptables
-	[ $fam = 4 ] || x=ip6tables
 	case $1 in
-	legacy) ns rtr $x-legacy-restore < "$W/rules/$2" ;;
+	legacy) ns rtr $ipt-legacy-restore < "$W/rules/$2" ;;
 	nft)
 		case $2 in
 		nft-map-*) ns rtr nft -f "$W/rules/$2" ;;
-		*) ns rtr $x-nft-restore < "$W/rules/$2" ;;
+		*) ns rtr $ipt-nft-restore < "$W/rules/$2" ;;
 		esac ;;
 	esac
 }
 
 # count_rules BACKEND FILE: rules in force in rtr's forward hook
 count_rules() {
-	x=iptables
-	[ $fam = 4 ] || x=ip6tables
 	case $1:$2 in
 	nft:nft-map-*) ns rtr nft list chain ip bench f | grep -c 'maxseg size set' ;;
-	legacy:*) ns rtr $x-legacy-save -t mangle | grep -c '^-A FORWARD' ;;
-	nft:*) ns rtr $x-nft-save -t mangle | grep -c '^-A FORWARD' ;;
+	legacy:*) ns rtr $ipt-legacy-save -t mangle | grep -c '^-A FORWARD' ;;
+	nft:*) ns rtr $ipt-nft-save -t mangle | grep -c '^-A FORWARD' ;;
 	esac
 }
 
@@ -645,8 +683,8 @@ while [ $rep -le "$REPS" ]; do
 		sort -n | cut -f2- > $W/order
 	r0=$(now)
 	while read -r k cfg b n copies rules want; do
-		fam=4 src=$SRC dst_rtr=$DST_RTR dst_ref=$DST_REF
-		[ $k != syn6 ] || fam=6 src=$SRC6 dst_rtr=$DST6_RTR dst_ref=$DST6_REF
+		fam=4 ipt=iptables src=$SRC dst_rtr=$DST_RTR dst_ref=$DST_REF
+		[ $k != syn6 ] || fam=6 ipt=ip6tables src=$SRC6 dst_rtr=$DST6_RTR dst_ref=$DST6_REF
 		clear_rules || { fails=$((fails + 1)); continue; }
 		if [ "$rules" != - ]; then
 			err=$(load_rules "$b" "$rules" 2>&1) ||

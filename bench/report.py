@@ -670,6 +670,12 @@ def markdown18(summaries, prev, info, meta, out_dir, cap, nrows, pmeta=None):
       "with ip6tables, from fd01::/64 (prefix i is fd01::16*i/124) to fd09::1; its 128-bit keys have a first "
       "level of 256 buckets over one 64-bit half of the address (here the low half: every prefix lies in "
       "one /64). A run from before `syn6` has no IPv6 rows.")
+    a("- Nothing in the guest changes what a packet costs between batches: every next hop's neighbour entry is "
+      "permanent (learned ones age on the guest's clock, and a batch sent while one is STALE, DELAY or PROBE "
+      "takes `neigh_resolve_output` instead of the cached header), and `srv` drops the IPv4 SYNs by forwarding "
+      "them into a dummy device on a cached route (a host that does not forward allocates an uncached route for "
+      "every packet it drops and frees it by RCU, at times that vary from batch to batch). Runs from before "
+      "that (the two runs of commit 28bb071) had single batches of a configuration up to 5.0% apart, and rounds (their least batches) up to 2.1%.")
     a("- Determinism is shown by two runs of the same module: a run moves the rows it replaces to "
       "`results-previous.csv`, and their commit, date, host load and timer start-up to `results-previous.meta`. "
       "The goal compares each configuration's instructions per SYN through `rtr` (median over the run's "
