@@ -31,6 +31,27 @@ pr() {
 	{ cat /tmp/pr.out; cat /tmp/pr.err; } | sed 's/^/#   /'
 }
 
+# v6_joined NS DEV ADDR: NS's DEV has joined the solicited-node group of
+# its IPv6 address ADDR (ff02::1:ff and ADDR's last 24 bits)
+v6_joined() {
+	ns "$1" awk -v dev="$2" -v a="$3" '
+	function pad(h) { return substr("0000" h, length(h) + 1) }
+	BEGIN {
+		i = index(a, "::")
+		l = i ? substr(a, 1, i - 1) : a
+		r = i ? substr(a, i + 2) : ""
+		nl = l == "" ? 0 : split(l, L, ":")
+		nr = r == "" ? 0 : split(r, R, ":")
+		x = ""
+		for (k = 1; k <= nl; k++) x = x pad(L[k])
+		for (k = nl + nr; k < 8; k++) x = x "0000"
+		for (k = 1; k <= nr; k++) x = x pad(R[k])
+		g = "ff0200000000000000000001ff" substr(x, 27, 6)
+	}
+	$2 == dev && $3 == g { found = 1 }
+	END { exit !found }' /proc/net/igmp6
+}
+
 # line N: the Nth line of the last output
 line() { printf '%s\n' "$out" | sed -n "${1}p"; }
 
@@ -144,6 +165,16 @@ cleanup_ns
 topo_router
 ns rtr ip link set rtr1 mtu 1400
 ns srv sysctl -qw net.ipv4.icmp_ratelimit=0 net.ipv6.icmp.ratelimit=0
+# Addresses added nodad are usable at once, but addrconf joins their
+# solicited-node groups later, from its work queue.  On a loaded guest that
+# can come after the first probe: the neighbour solicitation for the next
+# hop is then not heard, and the probe waits for its retransmission (1 s),
+# longer than --wait.  So the IPv6 probe starts once all four have joined.
+joined=0
+for a in "cli cli0 fd00:1::2" "rtr rtr0 fd00:1::1" "rtr rtr1 fd00:2::1" "srv srv0 fd00:2::2"; do
+	wait_until 5 v6_joined $a && joined=$((joined + 1))
+done
+expect_eq "icmp6: the path's four solicited-node groups joined" "$joined" 4
 
 pr cli $P 10.0.2.2
 head_is "icmp frag-needed" 10.0.2.2 cli0 1400 576 1500 3 0
