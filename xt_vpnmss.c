@@ -1007,18 +1007,23 @@ vpnmss_syn_one(struct sk_buff *skb, const struct xt_action_param *par,
 }
 
 /*
- * A SYN or SYN-ACK's TCP header @th of the IPv4 packet @iph: look up,
- * clamp, count.  Out of line, so that vpnmss_tg4() saves no registers for
- * the segments without SYN and reaches this by a tail call.
+ * The TCP header's place @th, in place or a copy, of a segment with SYN:
+ * if it is a SYN or SYN-ACK of the IPv4 packet, look up, clamp, count.  Out
+ * of line, so that vpnmss_tg4() saves no registers for the segments without
+ * SYN and reaches this by a tail call.  The checks that only a SYN needs
+ * are here, not there: the protocol (nft_compat takes the rule's word for
+ * it), a first fragment, no RST.
  */
 static noinline unsigned int vpnmss_syn4(struct sk_buff *skb,
 					 const struct xt_action_param *par,
-					 const struct tcphdr *th,
-					 const struct iphdr *iph)
+					 const struct tcphdr *th)
 {
 	const struct xt_vpnmss_tginfo4 *info = par->targinfo;
+	const struct iphdr *iph = ip_hdr(skb);
 	u8 dir = info->hdr.dir;
 
+	if (iph->protocol != IPPROTO_TCP || par->fragoff || th->rst)
+		return XT_CONTINUE;
 	if (unlikely(dir == XT_VPNMSS_DIR_BOTH))
 		return vpnmss_syn4_any(skb, par, th);
 	return vpnmss_syn_one(skb, par, th,
@@ -1029,36 +1034,34 @@ static noinline unsigned int vpnmss_syn4(struct sk_buff *skb,
 }
 
 /* vpnmss_tg4() for a TCP header outside the linear area: a copy of it. */
-static noinline void vpnmss_tg4_copy(struct sk_buff *skb,
-				     const struct xt_action_param *par)
+static noinline unsigned int vpnmss_tg4_copy(struct sk_buff *skb,
+					     const struct xt_action_param *par)
 {
 	struct tcphdr _th;
 	const struct tcphdr *th;
 
 	th = skb_header_pointer(skb, par->thoff, sizeof(_th), &_th);
-	if (th && th->syn && !th->rst)
-		vpnmss_syn4(skb, par, th, ip_hdr(skb));
+	if (th && th->syn)
+		return vpnmss_syn4(skb, par, th);
+	return XT_CONTINUE;
 }
 
 /*
  * The common case reads the TCP header in place and keeps nothing on the
- * stack, so that a segment without SYN costs a few loads and compares.
+ * stack.  A segment without SYN costs one bound and one bit: its flags byte
+ * lies in the linear area whatever the packet is, so reading it needs no
+ * other check first.
  */
 static unsigned int vpnmss_tg4(struct sk_buff *skb,
 			       const struct xt_action_param *par)
 {
-	const struct iphdr *iph = ip_hdr(skb);
 	const struct tcphdr *th;
 
-	if (iph->protocol != IPPROTO_TCP || par->fragoff)
-		return XT_CONTINUE;
-	if (unlikely(skb_headlen(skb) < par->thoff + sizeof(*th))) {
-		vpnmss_tg4_copy(skb, par);
-		return XT_CONTINUE;
-	}
+	if (unlikely(skb_headlen(skb) < par->thoff + sizeof(*th)))
+		return vpnmss_tg4_copy(skb, par);
 	th = (const struct tcphdr *)(skb->data + par->thoff);
-	if (th->syn && !th->rst)
-		return vpnmss_syn4(skb, par, th, iph);
+	if (th->syn)
+		return vpnmss_syn4(skb, par, th);
 	return XT_CONTINUE;
 }
 
@@ -1097,7 +1100,10 @@ static noinline unsigned int vpnmss_syn6_any(struct sk_buff *skb,
 	return XT_CONTINUE;
 }
 
-/* vpnmss_syn4() for IPv6: @th is a SYN's TCP header, at par->thoff. */
+/*
+ * vpnmss_syn4() for IPv6: @th is the TCP header, at par->thoff, of a first
+ * fragment, with SYN.
+ */
 static noinline unsigned int vpnmss_syn6(struct sk_buff *skb,
 					 const struct xt_action_param *par,
 					 const struct tcphdr *th)
@@ -1107,6 +1113,8 @@ static noinline unsigned int vpnmss_syn6(struct sk_buff *skb,
 	u8 dir = info->hdr.dir;
 	struct vpnmss_key k;
 
+	if (th->rst)
+		return XT_CONTINUE;
 	if (unlikely(dir == XT_VPNMSS_DIR_BOTH))
 		return vpnmss_syn6_any(skb, par, th);
 	vpnmss_key6(&k, dir == XT_VPNMSS_DIR_SRC ? ip6h->saddr.s6_addr32 :
@@ -1133,22 +1141,24 @@ static noinline unsigned int vpnmss_tg6_any(struct sk_buff *skb,
 }
 
 /*
- * The common case, TCP right behind the fixed header in the linear area,
- * needs no walk over extension headers: @thoff is where the header is.
+ * As vpnmss_tg4(): a segment without SYN costs one bound and one bit.  A
+ * SYN with TCP right behind the fixed header needs no walk over extension
+ * headers: @thoff is where the header is.
  */
 static unsigned int vpnmss_tg6(struct sk_buff *skb,
 			       const struct xt_action_param *par)
 {
 	const struct tcphdr *th;
 
-	if (unlikely(ipv6_hdr(skb)->nexthdr != IPPROTO_TCP ||
-		     par->thoff != skb_network_offset(skb) + sizeof(struct ipv6hdr) ||
-		     skb_headlen(skb) < par->thoff + sizeof(*th)))
+	if (unlikely(skb_headlen(skb) < par->thoff + sizeof(*th)))
 		return vpnmss_tg6_any(skb, par);
 	th = (const struct tcphdr *)(skb->data + par->thoff);
-	if (th->syn && !th->rst)
-		return vpnmss_syn6(skb, par, th);
-	return XT_CONTINUE;
+	if (!th->syn)
+		return XT_CONTINUE;
+	if (unlikely(ipv6_hdr(skb)->nexthdr != IPPROTO_TCP ||
+		     par->thoff != skb_network_offset(skb) + sizeof(struct ipv6hdr)))
+		return vpnmss_tg6_any(skb, par);
+	return vpnmss_syn6(skb, par, th);
 }
 #endif
 

@@ -393,6 +393,97 @@ static void vpnmss_test_untouched(struct kunit *test)
 	vpnmss_test_free4(info);
 }
 
+/* @skb with all but the first @head bytes of its data in a page fragment. */
+static struct sk_buff *vpnmss_test_nonlinear(struct kunit *test,
+					     struct sk_buff *skb,
+					     unsigned int head)
+{
+	unsigned int rest = skb->len - head;
+	struct sk_buff *n;
+	struct page *page;
+
+	n = alloc_skb(LL_MAX_HEADER + head, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, n);
+	skb_reserve(n, LL_MAX_HEADER);
+	n->protocol = skb->protocol;
+	skb_reset_network_header(n);
+	skb_put_data(n, skb->data, head);
+	skb_set_transport_header(n, head);
+	page = alloc_page(GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	memcpy(page_address(page), skb->data + head, rest);
+	skb_add_rx_frag(n, 0, page, 0, rest, PAGE_SIZE);
+	n->ip_summed = skb->ip_summed;
+	kfree_skb(skb);
+	return n;
+}
+
+/*
+ * The IPv4 target rewrites a TCP SYN only, wherever its header lies: not a
+ * UDP, ICMP or GRE payload that reads as one (a rule that nft_compat was told
+ * is -p tcp without a protocol match), in the linear area or in a page
+ * fragment; the same bytes as TCP are clamped in both.
+ */
+static void vpnmss_test_ipv4_not_tcp(struct kunit *test)
+{
+	static const u8 protos[] = { IPPROTO_UDP, IPPROTO_ICMP, IPPROTO_GRE,
+				     IPPROTO_TCP };
+	const struct xt_vpnmss_entry4 e[] = { E4(10, 0, 0, 0, 8, 1300) };
+	static const u8 opt[4] = { 2, 4, 0x05, 0xb4 };
+	struct xt_vpnmss_tginfo4 *info;
+	unsigned int i, nonlinear;
+
+	info = vpnmss_test_rule4(test, XT_VPNMSS_DIR_SRC, 1, e);
+	for (nonlinear = 0; nonlinear <= 1; nonlinear++) {
+		for (i = 0; i < ARRAY_SIZE(protos); i++) {
+			struct xt_action_param par = { .targinfo = info };
+			struct sk_buff *skb;
+			u8 *before, *after;
+			u8 mss[2];
+
+			skb = vpnmss_test_skb4(test, htonl(0x0a000001), opt,
+					       sizeof(opt), TCPHDR_SYN, 0, false);
+			ip_hdr(skb)->protocol = protos[i];
+			ip_send_check(ip_hdr(skb));
+			par.thoff = ip_hdrlen(skb);
+			if (nonlinear)
+				skb = vpnmss_test_nonlinear(test, skb,
+							    par.thoff);
+			KUNIT_ASSERT_EQ(test, skb_headlen(skb) > par.thoff,
+					!nonlinear);
+			before = kunit_kmalloc(test, skb->len, GFP_KERNEL);
+			after = kunit_kmalloc(test, skb->len, GFP_KERNEL);
+			KUNIT_ASSERT_NOT_NULL(test, before);
+			KUNIT_ASSERT_NOT_NULL(test, after);
+			KUNIT_ASSERT_EQ(test, skb_copy_bits(skb, 0, before,
+							    skb->len), 0);
+
+			KUNIT_EXPECT_EQ(test, vpnmss_tg4(skb, &par),
+					XT_CONTINUE);
+			KUNIT_ASSERT_EQ(test, skb_copy_bits(skb, 0, after,
+							    skb->len), 0);
+			KUNIT_ASSERT_EQ(test, skb_copy_bits(skb, par.thoff +
+							    sizeof(struct tcphdr) + 2,
+							    mss, 2), 0);
+			if (protos[i] != IPPROTO_TCP) {
+				KUNIT_EXPECT_EQ_MSG(test,
+						    memcmp(before, after, skb->len), 0,
+						    "protocol %u (%s) was changed",
+						    protos[i], nonlinear ?
+						    "nonlinear" : "linear");
+			} else {
+				KUNIT_EXPECT_EQ_MSG(test, mss[0] << 8 | mss[1], 1300,
+						    "TCP (%s) was not clamped",
+						    nonlinear ? "nonlinear" : "linear");
+				KUNIT_EXPECT_TRUE(test,
+						  vpnmss_test_csum4_ok(test, skb));
+			}
+			kfree_skb(skb);
+		}
+	}
+	vpnmss_test_free4(info);
+}
+
 /* Clamping a cloned skb writes to a private copy, not the shared data. */
 static void vpnmss_test_cloned(struct kunit *test)
 {
@@ -1860,6 +1951,7 @@ static struct kunit_case vpnmss_test_cases[] = {
 	KUNIT_CASE(vpnmss_test_untouched),
 	KUNIT_CASE_PARAM(vpnmss_test_layout, vpnmss_layout_gen_params),
 	KUNIT_CASE(vpnmss_test_cloned),
+	KUNIT_CASE(vpnmss_test_ipv4_not_tcp),
 	KUNIT_CASE(vpnmss_test_ipv6_not_tcp),
 	KUNIT_CASE(vpnmss_test_ipv6_exthdr),
 	KUNIT_CASE(vpnmss_test_lpm4),
