@@ -52,6 +52,9 @@
 #                       the least a rule costs (an xtables target in legacy;
 #                       iptables-nft makes it a native meta mark set), against
 #                       which VPNMSS's own early exit shows
+#   ack|bulk rule-nogate legacy|nft CAP  one -p tcp rule without a target:
+#                       what the rule itself costs (its match, its counter;
+#                       legacy's fall-through verdict, no call)
 # Every round runs every measurement once, in a shuffled order; REPS rounds.
 # Every configuration but the baseline and the empty table is loaded as
 # COPIES copies of itself (AMP below), and says so in its BENCH lines.
@@ -265,6 +268,7 @@ vpnmss6_list() {
 l_vpnmss6() { echo "-A FORWARD $GATE -j VPNMSS --vpn-dir src $(vpnmss6_list "$n" "$1")"; }
 l_vpnmss_nogate() { echo "-A FORWARD -p tcp -j VPNMSS --vpn-dir src $(vpnmss_list "$n" "$1")"; }
 l_mark_nogate() { echo "-A FORWARD -p tcp -j MARK --set-xmark 0x0/0x0"; }
+l_rule_nogate() { echo "-A FORWARD -p tcp"; }
 # gen_amp FILE K FUNC: an iptables-restore file with K copies of FUNC's rules
 gen_amp() {
 	{
@@ -300,6 +304,7 @@ gen_xt $W/rules/empty-table
 gen_amp $W/rules/tcpmss-one $AMP l_tcpmss_one
 n=$CAP gen_amp $W/rules/vpnmss-nogate-$CAP $AMP l_vpnmss_nogate
 gen_amp $W/rules/mark-nogate $AMP l_mark_nogate
+gen_amp $W/rules/rule-nogate $AMP l_rule_nogate
 for n in $NLIST; do
 	gen_amp $W/rules/tcpmss-chain-$n "$(copies_of $n)" l_tcpmss_chain
 	gen_amp $W/rules/vpnmss-$n $AMP l_vpnmss
@@ -348,6 +353,7 @@ done
 			echo "$k empty-table $b 0 1 empty-table 0"
 			echo "$k vpnmss-nogate $b $CAP $AMP vpnmss-nogate-$CAP $AMP"
 			echo "$k mark-nogate $b $CAP $AMP mark-nogate $AMP"
+			echo "$k rule-nogate $b $CAP $AMP rule-nogate $AMP"
 		done
 	done
 } > $W/items.all
@@ -698,7 +704,7 @@ while [ $rep -le "$REPS" ]; do
 			check_mss "$k" "$cfg" "$b" "$n" "$copies" || fails=$((fails + 1))
 			# what iptables-nft made of a target: nft_compat or native
 			case $b:$cfg in
-			nft:*-nogate)
+			nft:vpnmss-nogate|nft:mark-nogate)
 				diag "BENCH-INFO kernel=$KVER nft_target_${cfg%-nogate}='$(ns rtr nft list chain ip mangle FORWARD |
 					grep -m 1 -o 'xt target [^ ]*\|meta mark set [^ ]*' | tr -d '"')'" ;;
 			esac

@@ -383,12 +383,16 @@ def goals18(S, k, cap):
             base = per_packet(k, e["ns_median"])
             f = x["added_median"] / base
             mk = get(S, k, kind, "mark-nogate", b, cap)
+            rl = get(S, k, kind, "rule-nogate", b, cap)
             own = ""
             if mk and "added_median" in mk:
                 d = x["added_median"] - mk["added_median"]
                 own = "; the same rule with `-j MARK --set-xmark 0/0` instead (%s) adds +%s, so VPNMSS's " \
                       "share is %+.0f, %s" % ("an xtables target" if b == "legacy" else "native `meta mark set`",
                                               fmt_i(mk["added_median"]), d, pct(d / base))
+            if rl and "added_median" in rl:
+                own += "; a `-p tcp` rule without any target adds +%s, %s" % (
+                    fmt_i(rl["added_median"]), pct(rl["added_median"] / base))
             out.append((f <= GOAL_NONSYN,
                         "a VPNMSS rule behind `-p tcp` alone (%s) adds at most %.0f%% to %s over the empty table: "
                         "+%s instructions on %s%s, %s%s" % (
@@ -522,7 +526,8 @@ def cost_table(a, S, k, cap, unit):
         cells = [cell(get(S, k, kind, c, b, nn)) for c, b, nn in (
             ("empty-table", "legacy", 0), ("empty-table", "nft", 0),
             ("vpnmss-nogate", "legacy", cap), ("vpnmss-nogate", "nft", cap),
-            ("mark-nogate", "legacy", cap), ("mark-nogate", "nft", cap))]
+            ("mark-nogate", "legacy", cap), ("mark-nogate", "nft", cap),
+            ("rule-nogate", "legacy", cap), ("rule-nogate", "nft", cap))]
         rows.append("| %s | %s | %s |" % (what, fmt_ns(med(b0, "ns_median")), " | ".join(cells)))
         own = []
         for b, bname in BACKENDS:
@@ -536,19 +541,23 @@ def cost_table(a, S, k, cap, unit):
         a("Packets without SYN, %s per packet: the empty table over no table, and one rule "
           "(only `-p tcp` in front) over the empty table: VPNMSS (%d entries), and the cheapest rule there is, "
           "`-j MARK --set-xmark 0/0` (an xtables target in legacy; iptables-nft makes it a native "
-          "`meta mark set`, so that there it is a rule without nft_compat)" % (unit, cap))
+          "`meta mark set`, so that there it is a rule without nft_compat), and the rule with no target at all "
+          "(its `-p tcp` and its counter; in legacy a fall-through verdict, no call)" % (unit, cap))
         a("")
         a("| traffic | per packet through `rtr`, no rule | empty table, legacy | empty table, iptables-nft | "
-          "VPNMSS, legacy | VPNMSS, iptables-nft | MARK, legacy | MARK, iptables-nft |")
-        a("|---|---|---|---|---|---|---|---|")
+          "VPNMSS, legacy | VPNMSS, iptables-nft | MARK, legacy | MARK, iptables-nft | "
+          "no target, legacy | no target, iptables-nft |")
+        a("|---|---|---|---|---|---|---|---|---|---|")
         for l in rows:
             a(l)
         a("")
         if shares:
             a("What VPNMSS adds over that cheapest rule (the rest is the rule itself: its `-p tcp`, its "
               "counter, the call of its target): %s. For iptables-nft this share also holds nft_compat's "
-              "call of an xtables target; VPNMSS's own early exit for a segment without SYN "
-              "(`vpnmss_tg4()`) is 16 instructions on x86-64." % "; ".join(shares))
+              "call of an xtables target. VPNMSS's own early exit for a segment without SYN "
+              "(`vpnmss_tg4()`) is one bound and one bit: the flags byte lies in the linear area whatever "
+              "the packet is, and the checks only a SYN needs (TCP, a first fragment, no RST) come after it."
+              % "; ".join(shares))
             a("")
 
 
