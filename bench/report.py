@@ -390,16 +390,19 @@ def goals18(S, k, cap):
                 own = "; the same rule with `-j MARK --set-xmark 0/0` instead (%s) adds +%s, so VPNMSS's " \
                       "share is %+.0f, %s" % ("an xtables target" if b == "legacy" else "native `meta mark set`",
                                               fmt_i(mk["added_median"]), d, pct(d / base))
+            floor = ""
             if rl and "added_median" in rl:
                 own += "; a `-p tcp` rule without any target adds +%s, %s" % (
                     fmt_i(rl["added_median"]), pct(rl["added_median"] / base))
+                floor = " (no target: +%s)" % pct(rl["added_median"] / base)
             out.append((f <= GOAL_NONSYN,
                         "a VPNMSS rule behind `-p tcp` alone (%s) adds at most %.0f%% to %s over the empty table: "
                         "+%s instructions on %s%s, %s%s" % (
                             bname, 100 * GOAL_NONSYN, what, fmt_i(x["added_median"]), fmt_i(base),
                             "" if k in STARTUP else " (including synsend's start-up share: not measured in this run)",
                             pct(f), own),
-                        "%s behind `-p tcp`, at most +%.0f%% (%s)" % (what, 100 * GOAL_NONSYN, bname), "+" + pct(f)))
+                        "%s behind `-p tcp`, at most +%.0f%% (%s)" % (what, 100 * GOAL_NONSYN, bname),
+                        "+" + pct(f) + floor))
     for b, bname in BACKENDS:
         worse, pairs, rs = [], [], []
         for n in ns:
