@@ -392,9 +392,9 @@ def goals18(S, k, cap):
                                               fmt_i(mk["added_median"]), d, pct(d / base))
             floor = ""
             if rl and "added_median" in rl:
-                own += "; a `-p tcp` rule without any target adds +%s, %s" % (
-                    fmt_i(rl["added_median"]), pct(rl["added_median"] / base))
-                floor = " (no target: +%s)" % pct(rl["added_median"] / base)
+                fl = pct(rl["added_median"] / base)
+                own += "; a `-p tcp` rule without any target adds +%s, %s" % (fmt_i(rl["added_median"]), fl)
+                floor = " (no target: +%s)" % fl
             out.append((f <= GOAL_NONSYN,
                         "a VPNMSS rule behind `-p tcp` alone (%s) adds at most %.0f%% to %s over the empty table: "
                         "+%s instructions on %s%s, %s%s" % (
