@@ -92,6 +92,8 @@ static uint16_t icmp_id;
 static uint16_t seq;
 static unsigned int nprobes;
 static double t_start, t_last;
+static unsigned int size_sends;	/* the sends of the size being probed */
+static double size_t0;		/* ... and the time of its first */
 
 /* What ended the search above: the smallest size found too big. */
 static enum res bad_res = R_FITS;
@@ -543,6 +545,8 @@ static void pace(void)
 		nanosleep(&ts, NULL);
 	}
 	t_last = now();
+	if (!size_sends++)
+		size_t0 = t_last;
 }
 
 static int budget_left(void)
@@ -751,17 +755,22 @@ static enum res probe(unsigned int n)
 
 	cur_info = 0;
 	cur_from[0] = 0;
+	size_sends = 0;
 	r = opt.kind == K_TCP ? probe_tcp(n) : probe_dgram(n);
 	if (r != R_FITS) {
 		bad_info = cur_info;
 		memcpy(bad_from, cur_from, sizeof(bad_from));
 	}
 
+	/* The sends and the time from the first: an answer slower than
+	 * --wait shows as a size answered after more than one send. */
 	if (opt.verbose)
-		fprintf(stderr, "%s: %u: %s\n", prog, n,
+		fprintf(stderr, "%s: %u: %s (%u send%s, %.3f s)\n", prog, n,
 			r == R_FITS ? "answer" : r == R_LOCAL ? "too big locally" :
 			r == R_ICMP ? "ICMP too big" : r == R_SILENT ? "no answer" :
-			"unreachable");
+			r == R_BUDGET ? "stopped" : "unreachable",
+			size_sends, size_sends == 1 ? "" : "s",
+			size_sends ? now() - size_t0 : 0.0);
 	return r;
 }
 
